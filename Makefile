@@ -1,0 +1,32 @@
+# Two entry points, both starting from a bare machine with Python 3.11+ and make:
+#   make preview   set up, import the seeds, build the archive and serve it with live reload
+#   make test      set up (test extras and Chromium) and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: preview site test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(BIN)/python build.py import
+	$(BIN)/python build.py build
+
+preview: site
+	$(BIN)/python build.py serve --open
+
+test: $(STAMP)
+	@command -v chromium >/dev/null || sh tests/install-chromium.sh
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf site .cache $(VENV)
