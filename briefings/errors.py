@@ -1,0 +1,50 @@
+"""Every problem the user must fix is a SiteError, reported as `path:line: message (hint)`.
+
+The pipeline collects errors instead of stopping at the first, so one run shows
+everything that is wrong; `SiteErrors` carries the whole list to the command line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SiteError:
+    """One problem in one input file."""
+
+    path: str
+    """The file, as the user would type it (relative to the project where possible)."""
+    line: int | None
+    """1-based line number, when the problem has one."""
+    message: str
+    """What is wrong."""
+    hint: str = ""
+    """How to fix it."""
+    warning: bool = False
+    """A warning is shown but does not fail the run."""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        kind = "warning: " if self.warning else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}: {kind}{self.message}{hint}"
+
+
+class SiteErrors(Exception):
+    """Raised when a step found problems; carries all of them."""
+
+    def __init__(self, errors: list[SiteError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def display_path(path: Path | str, root: Path | None = None) -> str:
+    """The path as the user knows it: relative to the project root when inside it."""
+    path = Path(path)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
