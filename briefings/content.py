@@ -1,0 +1,220 @@
+"""Load content/**/*.md into frozen Briefing records. Loading writes nothing.
+
+Each file is validated field by field; every problem in every file is
+collected, so one run reports them all.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import frontmatter
+from .config import Config
+from .dates import BriefingDate, from_yaml
+from .errors import SiteError, SiteErrors, display_path
+from .text import clean_line, clean_text, reading_minutes, summarize, word_count
+from .urls import briefing_path, slugify, unique_slug
+
+FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft")
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """One briefing as templates see it: read-only, already validated."""
+
+    file: str
+    """The content file, relative to the project (`content/2023/08/slug.md`)."""
+    slug: str
+    title: str
+    date: BriefingDate
+    topics: tuple[str, ...]
+    lang: str
+    summary: str
+    id: str
+    source: str
+    body: str
+    """Markdown source; rendered to HTML by `markdown.py`."""
+    body_line: int
+    words: int
+    draft: bool = False
+
+    @property
+    def path(self) -> str:
+        """Where the briefing's page is written in the site."""
+        return briefing_path(self.date, self.slug)
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / 220)) if self.words else 1
+
+    @property
+    def primary_topic(self) -> str:
+        return self.topics[0]
+
+
+def content_files(config: Config) -> list[Path]:
+    """Every Markdown file under content/, in a stable order; hidden files are skipped."""
+    root = config.content_dir
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*.md")
+                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def load_content(config: Config) -> tuple[list[Briefing], list[SiteError]]:
+    """All briefings (drafts excluded) and all problems, errors and warnings alike."""
+    briefings: list[Briefing] = []
+    problems: list[SiteError] = []
+    for path in content_files(config):
+        try:
+            briefing, warnings = load_briefing(path, config)
+        except SiteErrors as exc:
+            problems.extend(exc.errors)
+            continue
+        problems.extend(warnings)
+        if not briefing.draft:
+            briefings.append(briefing)
+    briefings, duplicates = dedupe_slugs(briefings)
+    return briefings, problems + duplicates
+
+
+def read_text(path: Path, shown: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SiteErrors([SiteError(shown, None, f"invalid UTF-8 at byte {exc.start}",
+                                    "re-save the file as UTF-8")]) from None
+    except OSError as exc:
+        raise SiteErrors([SiteError(shown, None, f"cannot read: {exc.strerror}")]) from None
+
+
+def load_briefing(path: Path, config: Config) -> tuple[Briefing, list[SiteError]]:
+    shown = display_path(path, config.root)
+    document = frontmatter.split(read_text(path, shown), shown)
+    fields = _Fields(document, shown, config)
+    briefing = fields.briefing(path)
+    if fields.errors:
+        raise SiteErrors(fields.errors)
+    return briefing, fields.warnings
+
+
+class _Fields:
+    """Validates one header's fields, collecting errors and warnings with their lines."""
+
+    def __init__(self, document: frontmatter.Document, shown: str, config: Config):
+        self.doc, self.shown, self.config = document, shown, config
+        self.errors: list[SiteError] = []
+        self.warnings: list[SiteError] = []
+
+    def problem(self, key: str, message: str, hint: str = "", warning: bool = False) -> None:
+        error = SiteError(self.shown, frontmatter.key_line(self.doc, key), message, hint, warning)
+        (self.warnings if warning else self.errors).append(error)
+
+    def text(self, key: str, default: str = "", required: bool = False) -> str:
+        value = self.doc.meta.get(key)
+        if value is None:
+            if required:
+                self.errors.append(SiteError(self.shown, 2, f"missing `{key}`",
+                                             f"add a line `{key}: …` to the front matter"))
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and key in ("id", "slug"):
+            return str(value)
+        if not isinstance(value, str):
+            self.problem(key, f"`{key}` must be text, not {type(value).__name__}",
+                         f"write `{key}: \"…\"`")
+            return default
+        return clean_line(value)
+
+    def date(self) -> BriefingDate:
+        if "date" not in self.doc.meta:
+            self.errors.append(SiteError(self.shown, 2, "missing `date`",
+                                         "add `date: YYYY-MM-DD` (or YYYY-MM when only the month is known)"))
+            return BriefingDate(1970)
+        try:
+            return from_yaml(self.doc.meta["date"])
+        except ValueError as exc:
+            self.problem("date", f"bad date: {exc}", "write `date: YYYY-MM-DD`, `YYYY-MM` or `YYYY`")
+            return BriefingDate(1970)
+
+    def topics(self) -> tuple[str, ...]:
+        value = self.doc.meta.get("topics")
+        if value is None:
+            return (self.config.default_topic,)
+        if isinstance(value, str):
+            self.problem("topics", "`topics` must be a list, not text",
+                         f"write `topics: [{value}]`")
+            return (self.config.default_topic,)
+        if not isinstance(value, list) or not value:
+            self.problem("topics", "`topics` must be a non-empty list of topic slugs",
+                         "write e.g. `topics: [north-korea, defence]`")
+            return (self.config.default_topic,)
+        topics: list[str] = []
+        known = [rule.slug for rule in self.config.topics] + [self.config.default_topic]
+        for item in value:
+            slug = slugify(str(item), fallback="")
+            if not isinstance(item, str) or not slug:
+                self.problem("topics", f"topic {item!r} is not a topic slug",
+                             "use lowercase letters, digits and hyphens, e.g. `defence`")
+                continue
+            if item not in known:
+                close = difflib.get_close_matches(slug, known, n=1)
+                self.problem("topics", f"unknown topic '{item}' (it gets a page of its own)",
+                             f"did you mean '{close[0]}'?" if close else
+                             "add it under `topics:` in config.yaml to name it", warning=True)
+            if slug not in topics:
+                topics.append(slug)
+        return tuple(topics) or (self.config.default_topic,)
+
+    def unknown_keys(self) -> None:
+        for key in self.doc.meta:
+            if key not in FIELDS:
+                close = difflib.get_close_matches(str(key), FIELDS, n=1)
+                self.problem(str(key), f"unknown key `{key}`, ignored",
+                             f"did you mean `{close[0]}`?" if close else
+                             f"known keys: {', '.join(FIELDS)}", warning=True)
+
+    def briefing(self, path: Path) -> Briefing:
+        self.unknown_keys()
+        body = clean_text(self.doc.body).strip("\n")
+        title = self.text("title", required=True)
+        if not body.strip():
+            self.errors.append(SiteError(self.shown, self.doc.body_line, "the briefing has no text",
+                                         "write the briefing below the closing `---`"))
+        draft = self.doc.meta.get("draft", False)
+        if not isinstance(draft, bool):
+            self.problem("draft", "`draft` must be true or false")
+            draft = False
+        return Briefing(
+            file=self.shown, slug=slugify(self.text("slug") or path.stem),
+            title=title, date=self.date(), topics=self.topics(),
+            lang=self.text("lang", self.config.language) or self.config.language,
+            summary=self.text("summary") or summarize(_plain(body)),
+            id=self.text("id", path.stem), source=self.text("source"),
+            body=body, body_line=self.doc.body_line, words=word_count(body), draft=draft)
+
+
+def _plain(markdown: str) -> str:
+    """Paragraph text without Markdown headings, for a default summary."""
+    return " ".join(line for line in markdown.split("\n") if not line.startswith("#"))
+
+
+def dedupe_slugs(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:
+    """Two briefings may not share a page: later files (by path) get `-2`, `-3`… with a warning."""
+    from dataclasses import replace
+    taken: set[str] = set()
+    result, warnings = [], []
+    for briefing in sorted(briefings, key=lambda b: b.file):
+        path = briefing.path
+        if path in taken:
+            folder, _, _ = path.rpartition(f"/{briefing.slug}/")
+            slugs = {p.split("/")[-2] for p in taken if p.startswith(folder + "/")}
+            slug = unique_slug(briefing.slug, slugs)
+            warnings.append(SiteError(briefing.file, None,
+                                      f"warning: slug '{briefing.slug}' is already used in {folder}/; "
+                                      f"this briefing is published as '{slug}'",
+                                      "set a distinct `slug:` in its front matter", warning=True))
+            briefing = replace(briefing, slug=slug)
+        taken.add(briefing.path)
+        result.append(briefing)
+    return result, warnings

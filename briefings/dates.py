@@ -1,0 +1,165 @@
+"""Dates with their true precision: a briefing dated `2023-08` is a month, never an invented day.
+
+This module owns every date rule: parsing, validation, ordering, display in a
+language, RFC 822 for feeds, and recovering a day the text names unambiguously.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.utils import format_datetime
+
+MONTHS = {
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+           "août", "septembre", "octobre", "novembre", "décembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December"],
+}
+WEEKDAYS = {
+    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class BriefingDate:
+    """A year, a month or a day; `month`/`day` are None when the source does not say."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def iso(self) -> str:
+        """`2023`, `2023-08` or `2023-08-14`: the form front matter and `<time>` use."""
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def display(self, lang: str) -> str:
+        """Human form in the interface language: `14 août 2023`, `August 2023`, `2023`."""
+        months = MONTHS.get(lang, MONTHS["en"])
+        if not self.month:
+            return str(self.year)
+        month = months[self.month - 1]
+        if not self.day:
+            return f"{month} {self.year}"
+        if lang == "en":
+            return f"{self.day} {month} {self.year}"
+        day = "1er" if lang == "fr" and self.day == 1 else str(self.day)
+        return f"{day} {month} {self.year}"
+
+    def as_date(self) -> dt.date:
+        """The first day the date covers: feeds and sitemaps need a full date."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def rfc822(self) -> str:
+        """RSS `pubDate`: midnight UTC of the first day the date covers."""
+        start = self.as_date()
+        return format_datetime(dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc))
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+def parse_date(text: str) -> BriefingDate:
+    """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; raise ValueError saying what is wrong."""
+    match = _DATE_RE.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if year < 1000:
+        raise ValueError(f"year {year} is out of range")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"month {month} does not exist in '{text}'; months run from 01 to 12")
+    if day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"day {day} does not exist in {MONTHS['en'][month - 1]} {year} "
+                             f"(it has {last} days)")
+    return BriefingDate(year, month, day)
+
+
+def from_yaml(value: object) -> BriefingDate:
+    """Front matter dates arrive as `date` (YAML timestamps), `int` (a year) or `str`."""
+    if isinstance(value, dt.datetime):
+        return BriefingDate(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return BriefingDate(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return parse_date(str(value))
+    if isinstance(value, str):
+        return parse_date(value)
+    raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {type(value).__name__}")
+
+
+def to_yaml(date: BriefingDate) -> object:
+    """The inverse of `from_yaml`, so front matter round-trips to the same date."""
+    if date.day:
+        return date.as_date()
+    if date.month:
+        return date.iso()
+    return date.year
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                   if not unicodedata.combining(c))
+
+
+def _day_mentions(text: str) -> list[tuple[int, int, int]]:
+    """Every `weekday day month` (or `weekday, month day`) in French or English:
+    (weekday index, day, month)."""
+    folded = _fold(text)
+    found = []
+    for lang in MONTHS:
+        weekdays = "|".join(_fold(w) for w in WEEKDAYS[lang])
+        months = "|".join(_fold(m) for m in MONTHS[lang])
+        patterns = [rf"\b({weekdays}),?\s+(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({months})\b",
+                    rf"\b({weekdays}),?\s+({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"]
+        fold_w = [_fold(w) for w in WEEKDAYS[lang]]
+        fold_m = [_fold(m) for m in MONTHS[lang]]
+        for i, pattern in enumerate(patterns):
+            for m in re.finditer(pattern, folded):
+                weekday, a, b = m.groups()
+                day, month = (a, b) if i == 0 else (b, a)
+                found.append((fold_w.index(weekday), int(day), fold_m.index(month) + 1))
+    return found
+
+
+def infer_day(date: BriefingDate, text: str) -> BriefingDate:
+    """Sharpen a month-only date when the text names the day unambiguously and consistently.
+
+    "lundi 14 août" in a 2023-08 briefing gives 2023-08-14 because 14 August 2023
+    was a Monday. Any mention of the same month whose weekday is wrong, or two
+    different days, leaves the month as it is: guessing would invent a date.
+    """
+    if date.precision != "month":
+        return date
+    days = set()
+    for weekday, day, month in _day_mentions(text):
+        if month != date.month:
+            continue
+        try:
+            real = dt.date(date.year, month, day)
+        except ValueError:
+            return date
+        if real.weekday() != weekday:
+            return date
+        days.add(day)
+    if len(days) != 1:
+        return date
+    return BriefingDate(date.year, date.month, days.pop())

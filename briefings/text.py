@@ -1,0 +1,40 @@
+"""Plain-text rules shared by import and load: cleaning untrusted text, summaries, word counts."""
+from __future__ import annotations
+
+import re
+
+# C0/C1 control characters (XML 1.0 forbids most of them) and bidirectional
+# overrides that can disguise text; tab and newline are kept.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+WORDS_PER_MINUTE = 220
+
+
+def clean_text(text: str) -> str:
+    """Normalise newlines and drop characters that could break XML or disguise text."""
+    return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_line(text: str) -> str:
+    """A one-line value (title, summary, topic name): cleaned, whitespace folded."""
+    return " ".join(clean_text(text).split())
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def reading_minutes(text: str) -> int:
+    return max(1, round(word_count(text) / WORDS_PER_MINUTE))
+
+
+def summarize(text: str, limit: int = 220) -> str:
+    """The first sentences of `text` up to `limit` characters, cut at a word with an ellipsis."""
+    text = clean_line(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1]
+    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if sentence_end > limit // 2:
+        return cut[:sentence_end + 1]
+    return cut[:cut.rfind(" ")].rstrip(",;:") + "…" if " " in cut else text[:limit] + "…"

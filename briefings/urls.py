@@ -1,0 +1,135 @@
+"""The one place that knows URL shapes: slugs, output paths, and links between pages.
+
+Every internal link is relative to the page that holds it, so one built site
+works at a domain root, under a sub-path and from disk. `base_url` is used only
+where a format demands an absolute URL (feeds, sitemap, canonical links), and by
+404.html, which hosts serve at whatever URL was missed.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote, urlsplit
+
+from .dates import BriefingDate
+
+_TRANSLITERATE = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss",
+                                "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+                                "þ": "th", "Þ": "TH", "ð": "d", "ı": "i",
+                                "’": "'", "‘": "'"})
+# Names Windows refuses as files or folders, whatever the case or extension.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+             *(f"lpt{i}" for i in range(10))}
+SLUG_MAX = 60
+
+
+def slugify(text: str, max_length: int = SLUG_MAX, fallback: str = "briefing") -> str:
+    """A readable ASCII slug, cut at a word boundary; never empty, never a path."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:max_length]
+    if not slug:
+        return fallback
+    if slug in _RESERVED:
+        slug += "-" + fallback
+    return slug
+
+
+def unique_slug(slug: str, taken: set[str]) -> str:
+    """`slug`, or `slug-2`, `slug-3`…: the first not in `taken` (which this adds it to)."""
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate = f"{slug}-{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+# Output paths, relative to the site root. Folders end with index.html.
+def date_folder(date: BriefingDate) -> str:
+    return f"{date.year:04d}/{date.month:02d}" if date.month else f"{date.year:04d}"
+
+
+def briefing_path(date: BriefingDate, slug: str) -> str:
+    return f"{date_folder(date)}/{slug}/index.html"
+
+
+def paged(folder: str, page: int) -> str:
+    """Page 1 of a listing is the folder itself; page n lives under `page/n/`."""
+    prefix = f"{folder}/" if folder else ""
+    return f"{prefix}index.html" if page == 1 else f"{prefix}page/{page}/index.html"
+
+
+def index_path(page: int = 1) -> str:
+    return paged("", page)
+
+
+def topic_path(slug: str, page: int = 1) -> str:
+    return paged(f"topics/{slug}", page)
+
+
+def topic_feed_path(slug: str) -> str:
+    return f"topics/{slug}/feed.xml"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/index.html"
+
+
+def year_path(year: int) -> str:
+    return f"{year:04d}/index.html"
+
+
+TOPICS_PATH = "topics/index.html"
+ARCHIVE_PATH = "archive/index.html"
+FEED_PATH = "feed.xml"
+SITEMAP_PATH = "sitemap.xml"
+NOT_FOUND_PATH = "404.html"
+
+
+def is_safe_output_path(path: str) -> bool:
+    """Relative, normalised, inside the site: what the writer accepts."""
+    if not path or path.startswith("/") or "\\" in path or "\x00" in path:
+        return False
+    return posixpath.normpath(path) == path and not path.startswith("../") and path != ".."
+
+
+def relative_url(from_path: str, to_path: str, link_style: str = "pretty") -> str:
+    """The link from the page at `from_path` to the file at `to_path`, both site-relative.
+
+    With `link_style: pretty` a folder's index.html is dropped (`../topics/`);
+    with `files` it is kept, which `file://` needs because browsers do not open
+    a folder's index.html from disk.
+    """
+    start = posixpath.dirname(from_path)
+    rel = posixpath.relpath(to_path, start or ".")
+    if link_style == "pretty" and (rel == "index.html" or rel.endswith("/index.html")):
+        rel = rel[: -len("index.html")] or "./"
+    return quote(rel, safe="/#?=&:.-_~")
+
+
+def absolute_url(base_url: str, to_path: str) -> str:
+    """`base_url` + the pretty path: for feeds, sitemaps and canonical links."""
+    if to_path == "index.html" or to_path.endswith("/index.html"):
+        to_path = to_path[: -len("index.html")]
+    return base_url.rstrip("/") + "/" + quote(to_path, safe="/#?=&:.-_~")
+
+
+def site_path(base_url: str, to_path: str) -> str:
+    """The root-relative URL (`/briefings/topics/`): what 404.html needs."""
+    return urlsplit(absolute_url(base_url, to_path)).path
+
+
+def base_path(base_url: str) -> str:
+    """The path part of `base_url`, always ending with `/`: where the site lives on its host."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
