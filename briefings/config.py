@@ -48,6 +48,8 @@ class Config:
     feed_full_content: bool = True
     related: int = 4
     default_topic: str = "general"
+    cname: str = ""
+    """Custom domain for GitHub Pages (written to CNAME on deploy); empty for none."""
     topics: tuple[TopicRule, ...] = ()
     output_dir: Path | None = None
     source_text: str = field(default="", repr=False, compare=False)
@@ -92,6 +94,7 @@ _SCALARS: dict[str, tuple[type, str]] = {
     "link_style": (str, f"one of {', '.join(LINK_STYLES)}"),
     "related": (int, "a whole number from 0 up"),
     "default_topic": (str, "a topic slug"),
+    "cname": (str, "a bare domain such as briefings.example.org"),
 }
 KNOWN_KEYS = (*_SCALARS, "feeds", "topics")
 _FEED_KEYS = {"items": int, "full_content": bool}

@@ -1,0 +1,1 @@
+"""Benchmarks for the briefings engine: synthetic corpora and timing runs."""

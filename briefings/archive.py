@@ -1,0 +1,139 @@
+"""The model: briefings grouped the ways readers browse them (by topic, month, year),
+with each briefing's neighbours and related briefings. Pure data, computed once per build.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .config import Config
+from .content import Briefing
+from .dates import BriefingDate
+from . import urls
+
+RELATED_WINDOW = 8
+"""How many briefings on each side, per shared topic, are considered as related."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    slug: str
+    name: str
+    briefings: tuple[Briefing, ...]
+
+    @property
+    def path(self) -> str:
+        return urls.topic_path(self.slug)
+
+    @property
+    def feed_path(self) -> str:
+        return urls.topic_feed_path(self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    date: BriefingDate
+    briefings: tuple[Briefing, ...]
+
+    @property
+    def path(self) -> str:
+        return urls.month_path(self.date.year, self.date.month)
+
+
+@dataclass(frozen=True, slots=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]
+    year_only: tuple[Briefing, ...]
+    """Briefings dated only by their year: they belong to no month."""
+
+    @property
+    def path(self) -> str:
+        return urls.year_path(self.year)
+
+    @property
+    def count(self) -> int:
+        return len(self.year_only) + sum(len(m.briefings) for m in self.months)
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    briefings: tuple[Briefing, ...]
+    """Newest first."""
+    topics: tuple[Topic, ...]
+    """Most briefings first."""
+    years: tuple[Year, ...]
+    """Newest first, months newest first."""
+    previous: dict[str, Briefing | None]
+    """Briefing path -> the next older briefing."""
+    next: dict[str, Briefing | None]
+    """Briefing path -> the next newer briefing."""
+    related: dict[str, tuple[Briefing, ...]]
+
+    @property
+    def months(self) -> tuple[Month, ...]:
+        return tuple(m for y in self.years for m in y.months)
+
+    def topic(self, slug: str) -> Topic | None:
+        return next((t for t in self.topics if t.slug == slug), None)
+
+
+def newest_first(briefing: Briefing) -> tuple:
+    """Sort key: date descending, then file path so equal dates keep a stable order."""
+    year, month, day = briefing.date.sort_key
+    return (-year, -month, -day, briefing.file)
+
+
+def build_archive(briefings: list[Briefing], config: Config) -> Archive:
+    ordered = tuple(sorted(briefings, key=newest_first))
+    by_topic: dict[str, list[Briefing]] = defaultdict(list)
+    for briefing in ordered:
+        for slug in briefing.topics:
+            by_topic[slug].append(briefing)
+    topics = tuple(sorted((Topic(slug, config.topic(slug).name(config.language), tuple(items))
+                           for slug, items in by_topic.items()),
+                          key=lambda t: (-len(t.briefings), t.name.casefold(), t.slug)))
+    previous = {b.path: (ordered[i + 1] if i + 1 < len(ordered) else None) for i, b in enumerate(ordered)}
+    newer = {b.path: (ordered[i - 1] if i > 0 else None) for i, b in enumerate(ordered)}
+    return Archive(ordered, topics, _years(ordered), previous, newer,
+                   _related(ordered, by_topic, config.related))
+
+
+def _years(ordered: tuple[Briefing, ...]) -> tuple[Year, ...]:
+    months: dict[int, dict[int, list[Briefing]]] = defaultdict(lambda: defaultdict(list))
+    year_only: dict[int, list[Briefing]] = defaultdict(list)
+    for briefing in ordered:
+        if briefing.date.month:
+            months[briefing.date.year][briefing.date.month].append(briefing)
+        else:
+            year_only[briefing.date.year].append(briefing)
+    years = sorted(set(months) | set(year_only), reverse=True)
+    return tuple(Year(y, tuple(Month(BriefingDate(y, m), tuple(items))
+                               for m, items in sorted(months[y].items(), reverse=True)),
+                      tuple(year_only[y])) for y in years)
+
+
+def _related(ordered: tuple[Briefing, ...], by_topic: dict[str, list[Briefing]],
+             count: int) -> dict[str, tuple[Briefing, ...]]:
+    """Briefings sharing the most topics, nearest in time first.
+
+    Only a window around each briefing in each of its topics is scored, which
+    keeps this linear in the archive's size instead of quadratic.
+    """
+    if count == 0:
+        return {b.path: () for b in ordered}
+    position = {topic: {b.path: i for i, b in enumerate(items)} for topic, items in by_topic.items()}
+    related = {}
+    for briefing in ordered:
+        day = briefing.date.as_date().toordinal()
+        candidates: dict[str, tuple[int, int, str, Briefing]] = {}
+        for topic in briefing.topics:
+            items, i = by_topic[topic], position[topic][briefing.path]
+            for other in items[max(0, i - RELATED_WINDOW): i + RELATED_WINDOW + 1]:
+                if other.path == briefing.path or other.path in candidates:
+                    continue
+                shared = len(set(other.topics) & set(briefing.topics))
+                distance = abs(other.date.as_date().toordinal() - day)
+                candidates[other.path] = (-shared, distance, other.file, other)
+        related[briefing.path] = tuple(c[3] for c in sorted(candidates.values(), key=lambda c: c[:3])[:count])
+    return related

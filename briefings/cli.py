@@ -1,0 +1,142 @@
+"""The command line behind build.py: parse arguments, call the package, print results.
+
+Every SiteError is printed as `path:line: message (hint)` on stderr and the
+command exits 1; no traceback reaches the user for a problem they can fix.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .config import Config, LINK_STYLES, config_warnings, load_config
+from .errors import SiteError, SiteErrors
+
+
+def _print_problems(problems: list[SiteError]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = Path(args.config)
+    config = load_config(path)
+    _print_problems(config_warnings(path))
+    return config.with_overrides(
+        base_url=_normalized_url(getattr(args, "base_url", None) or os.environ.get("BRIEFINGS_BASE_URL")),
+        output_dir=Path(args.output).resolve() if getattr(args, "output", None) else None,
+        link_style=getattr(args, "link_style", None))
+
+
+def _normalized_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    if not url.startswith(("http://", "https://")):
+        raise SiteErrors([SiteError("--base-url", None, f"'{url}' is not an absolute http(s) URL",
+                                    "write e.g. https://user.github.io/repo/")])
+    return url if url.endswith("/") else url + "/"
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_seeds
+    report = import_seeds(_config(args), force=args.force)
+    _print_problems(report.failed)
+    print(f"import: {report.summary()}")
+    return 1 if report.failed else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .pipeline import build
+    config = _config(args)
+    result = build(config, strict=args.strict)
+    _print_problems(result.warnings)
+    print(f"build: {result.summary()} → {config.site_dir}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .importer import import_seeds, seed_files
+    from .pipeline import check
+    from .seeds import parse_seed
+    config = _config(args)
+    problems: list[SiteError] = []
+    for path in seed_files(config):
+        try:
+            parse_seed(path, path.read_bytes(), os.path.relpath(path, config.root))
+        except SiteErrors as exc:
+            problems.extend(exc.errors)
+    try:
+        problems.extend(check(config))
+    except SiteErrors as exc:
+        problems.extend(exc.errors)
+    _print_problems(problems)
+    errors = [p for p in problems if not p.warning]
+    print(f"check: {len(errors)} errors, {len(problems) - len(errors)} warnings")
+    return 1 if errors else 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import publish
+    from .pipeline import build
+    config = _config(args)
+    result = build(config)
+    print(f"build: {result.summary()}")
+    published = publish(config.site_dir, config.root, remote=args.remote, branch=args.branch,
+                        message=args.message, dry_run=args.dry_run, cname=config.cname or None)
+    print(f"deploy: {published.summary}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="build.py", description="Turn raw briefings into a static archive site.")
+    main.add_argument("--config", default="config.yaml", help="path to config.yaml (default: ./config.yaml)")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = commands.add_parser("import", help="turn seeds/*.txt into content/ Markdown files",
+                              description="Import seeds into content/. Never overwrites a file a person edited.")
+    imp.add_argument("--force", action="store_true", help="regenerate content files even if edited")
+    imp.set_defaults(run=cmd_import)
+
+    build = commands.add_parser("build", help="render content/ into the static site in site/",
+                                description="Build the site into a temporary folder and swap it in.")
+    _site_options(build)
+    build.add_argument("--strict", action="store_true", help="fail on undefined template variables")
+    build.set_defaults(run=cmd_build)
+
+    check = commands.add_parser("check", help="report every problem in seeds, content, config and templates",
+                                description="Load and render everything without writing anything. "
+                                            "Exit status 0 only when all is well.")
+    check.set_defaults(run=cmd_check)
+
+    deploy = commands.add_parser("deploy", help="build and publish site/ to the gh-pages branch",
+                                 description="Build, commit the site as one commit on the gh-pages branch "
+                                             "(working tree untouched) and push it.")
+    _site_options(deploy)
+    deploy.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch to publish to (default: gh-pages)")
+    deploy.add_argument("--message", help="commit message")
+    deploy.add_argument("--dry-run", action="store_true", help="build and check, but commit and push nothing")
+    deploy.set_defaults(run=cmd_deploy)
+    return main
+
+
+def _site_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--base-url", help="override base_url (also BRIEFINGS_BASE_URL)")
+    command.add_argument("--output", help="output folder (default: site/ next to config.yaml)")
+    command.add_argument("--link-style", choices=LINK_STYLES,
+                         help="pretty links (…/) or files links (…/index.html, for opening from disk)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SiteErrors as exc:
+        _print_problems(exc.errors)
+        errors = sum(1 for e in exc.errors if not e.warning)
+        print(f"{args.command}: failed with {errors} error{'s' * (errors != 1)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,179 @@
+"""`build.py import`: seeds/*.txt -> content/YYYY/MM/<slug>.md. The only code that writes content/.
+
+Import is idempotent and safe: a content file a person may have edited is
+never overwritten. `content/.imported.json` records the hash of what import
+last wrote for each seed id, so a file still matching it can be updated when
+its seed changes, while a file that differs is kept. `--force` regenerates.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import frontmatter
+from .config import Config
+from .dates import to_yaml
+from .errors import SiteError, SiteErrors, display_path
+from .fsutil import write_atomic
+from .language import detect_language
+from .seeds import Block, Seed, parse_seed
+from .text import summarize
+from .topics import classify
+from .urls import date_folder, slugify, unique_slug
+
+MANIFEST = ".imported.json"
+_ID_LINE = re.compile(r"^id:\s*['\"]?([0-9A-Za-z]+)['\"]?\s*$", re.MULTILINE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_LINE_START = re.compile(r"^(#|>|=|\+|-|\d+[.)])")
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    failed: list[SiteError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        total = sum(map(len, (self.created, self.updated, self.unchanged, self.kept, self.failed)))
+        return (f"{total} seeds: {len(self.created)} created, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged, {len(self.kept)} kept (edited), "
+                f"{len(self.failed)} failed")
+
+
+def seed_files(config: Config) -> list[Path]:
+    if not config.seeds_dir.is_dir():
+        return []
+    return sorted(p for p in config.seeds_dir.rglob("*.txt")
+                  if p.is_file() and not p.name.startswith("."))
+
+
+def import_seeds(config: Config, force: bool = False, only: list[Path] | None = None) -> ImportReport:
+    """Import every seed (or just `only`); problems are collected in the report, never raised."""
+    report = ImportReport()
+    manifest = _read_manifest(config)
+    recorded = dict(manifest)
+    existing = _existing_ids(config)
+    taken = {p.relative_to(config.content_dir).with_suffix("").as_posix()
+             for p in config.content_dir.rglob("*.md")} if config.content_dir.is_dir() else set()
+    seen_ids: dict[str, str] = {}
+    for path in (only if only is not None else seed_files(config)):
+        shown = display_path(path, config.root)
+        try:
+            seed = parse_seed(path, path.read_bytes(), shown)
+        except SiteErrors as exc:
+            report.failed.extend(exc.errors)
+            continue
+        except OSError as exc:
+            report.failed.append(SiteError(shown, None, f"cannot read: {exc.strerror}"))
+            continue
+        if seed.id in seen_ids:
+            report.failed.append(SiteError(shown, None, f"same id '{seed.id}' as {seen_ids[seed.id]}",
+                                           "give each seed a unique NNN_<hex id>.txt name"))
+            continue
+        seen_ids[seed.id] = shown
+        text = content_text(seed, config, shown)
+        _place(seed, text, config, force, manifest, existing, taken, report)
+    if manifest != recorded:
+        _write_manifest(config, manifest)
+    return report
+
+
+def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
+           existing: dict[str, Path], taken: set[str], report: ImportReport) -> None:
+    """Write the seed's content file unless that would overwrite a person's edits."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    target = existing.get(seed.id)
+    if target is None:
+        folder = date_folder(seed.date)
+        slug = unique_slug(f"{folder}/{slugify(seed.title)}", taken)
+        target = config.content_dir / f"{slug}.md"
+        outcome = report.created
+    else:
+        current = target.read_bytes()
+        if current == text.encode():
+            report.unchanged.append(display_path(target, config.root))
+            manifest[seed.id] = digest
+            return
+        edited = hashlib.sha256(current).hexdigest() != manifest.get(seed.id)
+        if edited and not force:
+            report.kept.append(display_path(target, config.root))
+            return
+        outcome = report.updated
+    write_atomic(target, text.encode())
+    manifest[seed.id] = digest
+    existing[seed.id] = target
+    outcome.append(display_path(target, config.root))
+
+
+def content_text(seed: Seed, config: Config, shown: str) -> str:
+    """The content file for a seed: front matter then Markdown body."""
+    body = seed_markdown(seed.blocks)
+    first_paragraph = next((b.text for b in seed.blocks if b.kind == "paragraph"), seed.title)
+    meta = {
+        "title": headline_title(seed.title),
+        "date": to_yaml(seed.date),
+        "topics": classify(config, seed.title, seed.body_text),
+        "lang": detect_language(seed.title + "\n" + seed.body_text, default=config.language),
+        "summary": summarize(first_paragraph),
+        "id": seed.id,
+        "source": shown,
+    }
+    return frontmatter.join(meta, body)
+
+
+def headline_title(headline: str) -> str:
+    """A headline sentence loses its final full stop to become a title (not `?`, `!` or `…`)."""
+    if headline.endswith(".") and not headline.endswith(".."):
+        return headline[:-1].rstrip()
+    return headline
+
+
+def seed_markdown(blocks: tuple[Block, ...]) -> str:
+    """Seed blocks as Markdown: subheadings become `##`, lists `-`; seed text is escaped
+    so that nothing in it is read as Markdown syntax."""
+    parts = []
+    for block in blocks:
+        if block.kind == "heading":
+            parts.append("## " + escape_markdown(block.text))
+        elif block.kind == "list":
+            parts.append("\n".join("- " + escape_markdown(item) for item in block.text.split("\n")))
+        else:
+            parts.append(escape_markdown(block.text))
+    return "\n\n".join(parts)
+
+
+def escape_markdown(text: str) -> str:
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(r"\\\1", text)
+
+
+def _existing_ids(config: Config) -> dict[str, Path]:
+    """Seed id -> content file, read from each file's header (cheap: a regex, no YAML)."""
+    ids: dict[str, Path] = {}
+    if not config.content_dir.is_dir():
+        return ids
+    for path in sorted(config.content_dir.rglob("*.md")):
+        head = path.read_bytes()[:4096].decode("utf-8", "replace")
+        end = head.find("\n---", 3)
+        match = _ID_LINE.search(head[:end] if end > 0 else head)
+        if match:
+            ids.setdefault(match.group(1).lower(), path)
+    return ids
+
+
+def _read_manifest(config: Config) -> dict[str, str]:
+    try:
+        data = json.loads((config.content_dir / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(config: Config, manifest: dict[str, str]) -> None:
+    data = json.dumps(dict(sorted(manifest.items())), indent=1).encode()
+    write_atomic(config.content_dir / MANIFEST, data + b"\n")

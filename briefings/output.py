@@ -1,0 +1,89 @@
+"""The only code that writes site/. Builds into a temporary folder and swaps it in whole.
+
+It refuses paths outside the site and two pages writing one path. The swap is
+an atomic exchange of the two folders where the OS offers one (Linux
+renameat2), so site/ is always either the complete old site or the new one.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import SiteError, SiteErrors
+from .urls import is_safe_output_path
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class SiteWriter:
+    """Collects a site's files in a temporary folder; `commit()` makes it the site."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir.resolve()
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}-build-", dir=self.site_dir.parent))
+        self.written: set[str] = set()
+
+    def write(self, path: str, data: bytes) -> None:
+        if not is_safe_output_path(path):
+            raise SiteErrors([SiteError(path, None, "refusing to write outside the site folder",
+                                        "check slugs and topic names for '..' or '/'")])
+        key = path.casefold()
+        if key in self.written:
+            raise SiteErrors([SiteError(path, None, "two pages would be written to the same path",
+                                        "give one of the briefings or topics a different slug")])
+        self.written.add(key)
+        target = self.tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def copy_tree(self, source: Path, prefix: str) -> None:
+        """Copy static files; later sources override earlier ones (project over theme)."""
+        if not source.is_dir():
+            return
+        for file in sorted(p for p in source.rglob("*") if p.is_file()):
+            relative = f"{prefix}/{file.relative_to(source).as_posix()}"
+            target = self.tmp / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+            self.written.add(relative.casefold())
+
+    def commit(self) -> None:
+        """Swap the new site in; the old one is removed only once the new one is in place."""
+        os.chmod(self.tmp, 0o755)
+        if not self.site_dir.exists():
+            os.rename(self.tmp, self.site_dir)
+            return
+        if _exchange(self.tmp, self.site_dir):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        old = self.tmp.with_name(self.tmp.name + "-old")
+        os.rename(self.site_dir, old)
+        os.rename(self.tmp, self.site_dir)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> "SiteWriter":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is not None:
+            self.abort()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

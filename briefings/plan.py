@@ -1,0 +1,110 @@
+"""The site plan: which pages exist, as plain data, each with what it depends on.
+
+A Page names its output path, its template, the context the template gets,
+and its inputs (content files and config). Nothing here renders or writes;
+incremental builds and live reload read `inputs` to know what a change touches.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from . import urls
+from .archive import Archive
+from .config import Config
+from .content import Briefing
+
+CONFIG_INPUT = "config.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    number: int
+    count: int
+    previous: str | None
+    """Path of the newer page, if any."""
+    next: str | None
+    """Path of the older page, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    path: str
+    """Output path relative to the site root, e.g. `2023/08/slug/index.html`."""
+    template: str
+    context: dict = field(hash=False, compare=False)
+    inputs: frozenset[str] = frozenset()
+    """Content files this page shows; every page also depends on its templates and config."""
+    absolute_links: bool = False
+    """404.html: hosts serve it at any missed URL, so its links carry the site's full path."""
+
+
+def files_of(briefings) -> frozenset[str]:
+    return frozenset(b.file for b in briefings)
+
+
+def plan_site(archive: Archive, config: Config) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config),
+            *archive_pages(archive), *feed_pages(archive, config), *site_files(archive)]
+
+
+def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterator[tuple[tuple, Pagination, str]]:
+    """Chunks of a listing with their pagination; an empty listing still has one page."""
+    count = max(1, -(-len(briefings) // per_page))
+    for number in range(1, count + 1):
+        chunk = briefings[(number - 1) * per_page: number * per_page]
+        pagination = Pagination(number, count,
+                                path_of(number - 1) if number > 1 else None,
+                                path_of(number + 1) if number < count else None)
+        yield chunk, pagination, path_of(number)
+
+
+def index_pages(archive: Archive, config: Config) -> Iterator[Page]:
+    for chunk, pagination, path in paginate(archive.briefings, config.per_page, urls.index_path):
+        yield Page(path, "index.html", {"briefings": chunk, "pagination": pagination}, files_of(chunk))
+
+
+def briefing_pages(archive: Archive) -> Iterator[Page]:
+    for briefing in archive.briefings:
+        previous, newer = archive.previous[briefing.path], archive.next[briefing.path]
+        related = archive.related[briefing.path]
+        shown = [briefing, *related, *(b for b in (previous, newer) if b)]
+        yield Page(briefing.path, "briefing.html",
+                   {"briefing": briefing, "previous": previous, "next": newer, "related": related},
+                   files_of(shown))
+
+
+def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
+    yield Page(urls.TOPICS_PATH, "topics.html", {"topics": archive.topics},
+               files_of(archive.briefings))
+    for topic in archive.topics:
+        listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
+        for chunk, pagination, path in listing:
+            yield Page(path, "topic.html", {"topic": topic, "briefings": chunk, "pagination": pagination},
+                       files_of(topic.briefings))
+
+
+def archive_pages(archive: Archive) -> Iterator[Page]:
+    yield Page(urls.ARCHIVE_PATH, "archive.html", {"years": archive.years}, files_of(archive.briefings))
+    for year in archive.years:
+        shown = [*year.year_only, *(b for m in year.months for b in m.briefings)]
+        yield Page(year.path, "year.html", {"year": year}, files_of(shown))
+        for month in year.months:
+            yield Page(month.path, "month.html", {"month": month, "year": year}, files_of(month.briefings))
+
+
+def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
+    latest = archive.briefings[:config.feed_items]
+    yield Page(urls.FEED_PATH, "rss.xml", {"briefings": latest, "feed_path": urls.FEED_PATH,
+                                           "topic": None}, files_of(latest))
+    for topic in archive.topics:
+        items = topic.briefings[:config.feed_items]
+        yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
+                                                "topic": topic}, files_of(items))
+
+
+def site_files(archive: Archive) -> Iterator[Page]:
+    yield Page(urls.SITEMAP_PATH, "sitemap.xml", {"archive": archive}, files_of(archive.briefings))
+    yield Page("robots.txt", "robots.txt", {})
+    yield Page(urls.NOT_FOUND_PATH, "404.html", {}, absolute_links=True)

@@ -1,0 +1,134 @@
+"""Pages -> bytes with Jinja2. Autoescape is on; templates get read-only data and helpers.
+
+Templates come from the project's templates/ first, then the built-in theme,
+so a user overrides any template by writing one with the same name.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import urls
+from .config import Config
+from .content import Briefing
+from .errors import SiteError, SiteErrors, display_path
+from .i18n import translate
+from .markdown import to_html
+from .plan import Page
+
+THEME_DIR = Path(__file__).parent / "theme"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRef:
+    """A topic named by slug in front matter, as templates link to it."""
+
+    slug: str
+    name: str
+
+    @property
+    def path(self) -> str:
+        return urls.topic_path(self.slug)
+
+    @property
+    def feed_path(self) -> str:
+        return urls.topic_feed_path(self.slug)
+
+
+def template_dirs(config: Config) -> list[Path]:
+    return [config.templates_dir, THEME_DIR / "templates"]
+
+
+def static_dirs(config: Config) -> list[Path]:
+    """Theme static files first, then the project's templates/static/, which wins on conflicts."""
+    return [THEME_DIR / "static", config.templates_dir / "static"]
+
+
+class Renderer:
+    """Holds the Jinja2 environment for one build; `render(page)` is pure."""
+
+    def __init__(self, config: Config, strict: bool = False):
+        self.config = config
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+            autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+            undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self.env.globals.update(
+            site=config, t=self._translate, url_for=self._url_for, absolute_url=self._absolute_url,
+            briefing_html=self._briefing_html, topic_ref=self._topic_ref)
+        self.env.filters.update(date=lambda d: d.display(config.language))
+
+    def render(self, page: Page) -> bytes:
+        """Render one page; a template problem becomes a SiteError naming template and line."""
+        try:
+            template = self.env.get_template(page.template)
+            text = template.render(page=page, **page.context)
+        except Exception as exc:  # template code can raise anything; report it at its line
+            raise SiteErrors([template_error(exc, page, self.config)]) from None
+        return text.encode("utf-8")
+
+    def check_templates(self) -> list[SiteError]:
+        """Compile every template so syntax errors show up even in unused templates."""
+        errors = []
+        for name in self.env.list_templates(extensions=("html", "xml", "txt")):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError as exc:
+                errors.append(template_error(exc, None, self.config))
+        return errors
+
+    def _translate(self, key: str, **values: object) -> str:
+        return translate(self.config.language, key, **values)
+
+    @jinja2.pass_context
+    def _url_for(self, context: jinja2.runtime.Context, target: object) -> str:
+        """The link from the current page to `target` (a path or anything with `.path`)."""
+        page: Page = context["page"]
+        path = target if isinstance(target, str) else target.path
+        if page.absolute_links:
+            return urls.site_path(self.config.base_url, path)
+        return urls.relative_url(page.path, path, self.config.link_style)
+
+    def _absolute_url(self, target: object) -> str:
+        path = target if isinstance(target, str) else target.path
+        return urls.absolute_url(self.config.base_url, path)
+
+    @staticmethod
+    def _briefing_html(briefing: Briefing) -> Markup:
+        return Markup(to_html(briefing.body))
+
+    def _topic_ref(self, slug: str) -> TopicRef:
+        return TopicRef(slug, self.config.topic(slug).name(self.config.language))
+
+
+def template_error(exc: Exception, page: Page | None, config: Config) -> SiteError:
+    """Name the template file and line where Jinja2 failed, and say how to fix it."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or "template"
+        return SiteError(display_path(where, config.root), exc.lineno, f"template syntax error: {exc.message}",
+                         "check the matching {% %} / {{ }} tags on this line")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        needed_by = page.template if page else "a template"
+        return SiteError(f"templates/{exc.name}", None, f"template not found (needed by {needed_by})",
+                         f"create templates/{exc.name} or fix the name in {{% extends %}} / {{% include %}}")
+    filename, line = _template_frame(exc)
+    hint = "define it in the page context or guard it with `{% if … is defined %}`" \
+        if isinstance(exc, jinja2.UndefinedError) else "fix the expression on this line"
+    where = display_path(filename, config.root) if filename else (page.template if page else "template")
+    rendering = f" while rendering {page.path}" if page else ""
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    return SiteError(where, line, f"{message}{rendering}", hint)
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """Jinja2 rewrites tracebacks so template frames carry the template file and line."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (frame.filename, frame.lineno)
+    return found
