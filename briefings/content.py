@@ -6,7 +6,9 @@ collected, so one run reports them all.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import hashlib
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import frontmatter
@@ -37,6 +39,8 @@ class Briefing:
     """Markdown source; rendered to HTML by `markdown.py`."""
     body_line: int
     words: int
+    digest: str = ""
+    """Hash of the content file's bytes: what incremental builds compare."""
     draft: bool = False
 
     @property
@@ -53,6 +57,20 @@ class Briefing:
         return self.topics[0]
 
 
+@dataclass(slots=True)
+class FileEntry:
+    """What loading one content file gave, kept by the build cache."""
+
+    stamp: tuple[int, int]
+    """(mtime_ns, size) when the file was read."""
+    briefing: Briefing | None
+    problems: list[SiteError]
+
+
+def stamp(stat: os.stat_result) -> tuple[int, int]:
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def content_files(config: Config) -> list[Path]:
     """Every Markdown file under content/, in a stable order; hidden files are skipped."""
     root = config.content_dir
@@ -62,38 +80,59 @@ def content_files(config: Config) -> list[Path]:
                   if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def load_content(config: Config) -> tuple[list[Briefing], list[SiteError]]:
-    """All briefings (drafts excluded) and all problems, errors and warnings alike."""
+def load_content(config: Config, files: list[Path] | None = None,
+                 cache: dict | None = None) -> tuple[list[Briefing], list[SiteError]]:
+    """All briefings (drafts excluded) and all problems, errors and warnings alike.
+
+    `cache` maps a file to what loading it gave last time (see cache.py); a file
+    whose mtime and size are unchanged is not read again.
+    """
     briefings: list[Briefing] = []
     problems: list[SiteError] = []
-    for path in content_files(config):
+    fresh: dict = {}
+    for path in files if files is not None else content_files(config):
+        key = str(path)
         try:
-            briefing, warnings = load_briefing(path, config)
-        except SiteErrors as exc:
-            problems.extend(exc.errors)
-            continue
-        problems.extend(warnings)
-        if not briefing.draft:
-            briefings.append(briefing)
+            current = stamp(path.stat())
+        except OSError:
+            continue  # deleted since it was listed
+        entry = cache.get(key) if cache is not None else None
+        if entry is None or entry.stamp != current:
+            try:
+                briefing, warnings = load_briefing(path, config)
+                entry = FileEntry(current, briefing, warnings)
+            except SiteErrors as exc:
+                entry = FileEntry(current, None, exc.errors)
+        fresh[key] = entry
+        problems.extend(entry.problems)
+        if entry.briefing is not None and not entry.briefing.draft:
+            briefings.append(entry.briefing)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     briefings, duplicates = dedupe_slugs(briefings)
     return briefings, problems + duplicates
 
 
-def read_text(path: Path, shown: str) -> str:
+def read_bytes(path: Path, shown: str) -> bytes:
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SiteErrors([SiteError(shown, None, f"invalid UTF-8 at byte {exc.start}",
-                                    "re-save the file as UTF-8")]) from None
+        return path.read_bytes()
     except OSError as exc:
         raise SiteErrors([SiteError(shown, None, f"cannot read: {exc.strerror}")]) from None
 
 
 def load_briefing(path: Path, config: Config) -> tuple[Briefing, list[SiteError]]:
     shown = display_path(path, config.root)
-    document = frontmatter.split(read_text(path, shown), shown)
+    data = read_bytes(path, shown)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SiteErrors([SiteError(shown, 1 + data[:exc.start].count(b"\n"),
+                                    f"invalid UTF-8 at byte {exc.start}",
+                                    "re-save the file as UTF-8")]) from None
+    document = frontmatter.split(text, shown)
     fields = _Fields(document, shown, config)
-    briefing = fields.briefing(path)
+    briefing = replace(fields.briefing(path), digest=hashlib.blake2b(data, digest_size=16).hexdigest())
     if fields.errors:
         raise SiteErrors(fields.errors)
     return briefing, fields.warnings
@@ -201,7 +240,6 @@ def _plain(markdown: str) -> str:
 
 def dedupe_slugs(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:
     """Two briefings may not share a page: later files (by path) get `-2`, `-3`… with a warning."""
-    from dataclasses import replace
     taken: set[str] = set()
     result, warnings = [], []
     for briefing in sorted(briefings, key=lambda b: b.file):

@@ -42,6 +42,20 @@ class SiteWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
+    def carry_over(self, path: str) -> bool:
+        """Reuse the previous site's file for an unchanged page (a hard link, else a copy)."""
+        source = self.site_dir / path
+        target = self.tmp / path
+        if not source.is_file():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.written.add(path.casefold())
+        return True
+
     def copy_tree(self, source: Path, prefix: str) -> None:
         """Copy static files; later sources override earlier ones (project over theme)."""
         if not source.is_dir():

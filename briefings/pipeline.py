@@ -2,7 +2,9 @@
 
 Loading and planning write nothing; the writer builds into a temporary folder
 and swaps it in only when every page rendered, so a failed build leaves the
-previous site untouched.
+previous site untouched. The build cache (cache.py) lets unchanged content
+skip parsing and unchanged pages skip rendering; the result is byte for byte
+what a clean build gives.
 """
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache as build_cache
 from .archive import Archive, build_archive
 from .config import Config
-from .content import load_content
+from .content import content_files, load_content
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter
 from .plan import Page, plan_site
-from .render import Renderer, static_dirs
+from .render import Renderer, static_dirs, template_dirs
 
 
 @dataclass
@@ -25,14 +28,18 @@ class BuildResult:
     pages: int
     seconds: float
     warnings: list[SiteError] = field(default_factory=list)
+    rendered: int = 0
+    """Pages rendered this time; the others were carried over unchanged."""
 
     def summary(self) -> str:
-        return f"{self.briefings:,} briefings → {self.pages:,} pages in {self.seconds:.2f} s"
+        redone = "" if self.rendered == self.pages else f" ({self.rendered:,} rendered)"
+        return f"{self.briefings:,} briefings → {self.pages:,} pages{redone} in {self.seconds:.2f} s"
 
 
-def load(config: Config, strict: bool = False) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
+def load(config: Config, strict: bool = False, files: dict | None = None
+         ) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
     """Everything a build needs, read and checked, with nothing written; raises on errors."""
-    briefings, problems = load_content(config)
+    briefings, problems = load_content(config, cache=files)
     renderer = Renderer(config, strict=strict)
     problems += renderer.check_templates()
     errors = [p for p in problems if not p.warning]
@@ -42,37 +49,68 @@ def load(config: Config, strict: bool = False) -> tuple[Archive, list[Page], Ren
     return archive, plan_site(archive, config), renderer, problems
 
 
-def render_all(pages: list[Page], renderer: Renderer, write) -> None:
-    """Render every page, handing bytes to `write`; collect every template error, once each."""
+def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False) -> int:
+    """Render every page `skip` does not carry over, handing bytes to `write`.
+
+    Every template error is collected, once each, and raised together.
+    Returns how many pages were rendered.
+    """
     errors: dict[str, SiteError] = {}
+    rendered = 0
     for page in pages:
+        if skip(page):
+            continue
         try:
             data = renderer.render(page)
         except SiteErrors as exc:
             for error in exc.errors:
                 errors.setdefault(f"{error.path}:{error.line}:{error.message.split(' while ')[0]}", error)
             continue
+        rendered += 1
         if not errors:
             write(page.path, data)
     if errors:
         raise SiteErrors(list(errors.values()))
+    return rendered
 
 
-def build(config: Config, strict: bool = False, changed: set[Path] | None = None) -> BuildResult:
-    """A complete build into config.site_dir; raises SiteErrors and keeps the old site on failure.
+def _inputs(config: Config) -> list[Path]:
+    """Template and static files: with content files and config, every input of a build."""
+    return sorted(p for d in [*template_dirs(config), *static_dirs(config)] if d.is_dir()
+                  for p in d.rglob("*") if p.is_file())
 
-    `changed` names the files that changed since the last build (from the
-    preview's watcher); it is a hint for incremental builds and may be None.
+
+def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
+          persist: bool = True) -> BuildResult:
+    """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
+
+    `changed` (from the preview's watcher) is informational: what changed is
+    found from file stamps and fingerprints, which also catch edits made while
+    no watcher ran. `persist=False` keeps the cache in memory only.
     """
     start = time.perf_counter()
-    archive, pages, renderer, warnings = load(config, strict)
+    cache = build_cache.load_cache(config)
+    files = content_files(config)
+    signature = build_cache.inputs_signature(config, files, _inputs(config))
+    if signature == cache.inputs and build_cache.site_stamp(config.site_dir) == cache.site_stamp:
+        kept = [e for e in cache.files.values() if e.briefing and not e.briefing.draft]
+        return BuildResult(len(kept), len(cache.pages), time.perf_counter() - start,
+                           [p for e in cache.files.values() for p in e.problems])
+    archive, pages, renderer, warnings = load(config, strict, cache.files)
+    fingerprints = build_cache.Fingerprints(renderer.env, config)
+    new_prints = {page.path: fingerprints.page(page) for page in pages}
     with SiteWriter(config.site_dir) as writer:
-        render_all(pages, renderer, writer.write)
+        unchanged = lambda page: (cache.pages.get(page.path) == new_prints[page.path]
+                                  and writer.carry_over(page.path))
+        rendered = render_all(pages, renderer, writer.write, skip=unchanged)
         for source in static_dirs(config):
             writer.copy_tree(source, "static")
         writer.write(".nojekyll", b"")
         writer.commit()
-    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings)
+    cache.pages, cache.inputs = new_prints, signature
+    cache.site_stamp = build_cache.site_stamp(config.site_dir)
+    build_cache.save_cache(config, cache, persist)
+    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
 
 
 def check(config: Config) -> list[SiteError]:

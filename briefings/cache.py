@@ -1,0 +1,158 @@
+"""What the last build knew, so the next one redoes only what changed.
+
+Two memories, both safe to lose (delete `.cache/` and the next build is a
+clean one, byte for byte the same):
+- loaded content files, keyed by path and (mtime, size): unchanged files are
+  not read or parsed again;
+- a fingerprint per output page: the page's template sources, config, and a
+  digest of the data its template gets. A page whose fingerprint is unchanged
+  is not rendered; its previous file is carried over into the new site.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta
+
+from .config import Config
+from .content import Briefing, FileEntry, stamp
+from .fsutil import write_atomic
+
+CACHE_VERSION = 1
+
+
+@dataclass
+class BuildCache:
+    version: int = CACHE_VERSION
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    """Output path -> fingerprint of what was last written there."""
+    inputs: str = ""
+    """Signature of every input's (path, mtime, size): equal means nothing to do."""
+    site_stamp: tuple[int, int] | None = None
+    """(inode, mtime_ns) of the site folder the last build produced."""
+
+
+_MEMORY: dict[Path, BuildCache] = {}
+
+
+def cache_file(config: Config) -> Path:
+    key = hashlib.sha256(str(config.site_dir.resolve()).encode()).hexdigest()[:12]
+    return config.cache_dir / f"build-{key}.pickle"
+
+
+def load_cache(config: Config) -> BuildCache:
+    """The cache for this output folder: from memory (preview), else from disk, else empty."""
+    site = config.site_dir.resolve()
+    if site in _MEMORY:
+        return _MEMORY[site]
+    try:
+        with cache_file(config).open("rb") as handle:
+            cache = pickle.load(handle)
+        if isinstance(cache, BuildCache) and cache.version == CACHE_VERSION:
+            return cache
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    return BuildCache()
+
+
+def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
+    _MEMORY[config.site_dir.resolve()] = cache
+    if persist:
+        write_atomic(cache_file(config), pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def forget(config: Config) -> None:
+    """Drop the cache for this output: the next build is a clean one."""
+    _MEMORY.pop(config.site_dir.resolve(), None)
+    cache_file(config).unlink(missing_ok=True)
+
+
+def site_stamp(site_dir: Path) -> tuple[int, int] | None:
+    try:
+        stat = site_dir.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns)
+
+
+def inputs_signature(config: Config, files: list[Path], extra: list[Path]) -> str:
+    """One hash of the path, mtime and size of every input: content, templates, static, config."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(config.source_text.encode())
+    digest.update(repr((config.base_url, config.link_style, str(config.site_dir))).encode())
+    for path in [*files, *extra]:
+        try:
+            digest.update(f"{path}\0{stamp(path.stat())}\n".encode())
+        except OSError:
+            digest.update(f"{path}\0missing\n".encode())
+    return digest.hexdigest()
+
+
+class Fingerprints:
+    """Fingerprints of pages: template closure + config + a digest of the page's data."""
+
+    def __init__(self, env: jinja2.Environment, config: Config):
+        self.env, self.config = env, config
+        self._templates: dict[str, str] = {}
+        self._memo: dict[int, bytes] = {}
+        self._base = repr((config.source_text, config.base_url, config.link_style)).encode()
+
+    def page(self, page) -> str:
+        digest = hashlib.blake2b(self._base, digest_size=16)
+        digest.update(f"{page.path}\0{page.template}\0{page.absolute_links}".encode())
+        digest.update(self.template(page.template).encode())
+        digest.update(self.data(page.context))
+        return digest.hexdigest()
+
+    def template(self, name: str) -> str:
+        """Hash of a template and everything it extends, includes or imports."""
+        if name not in self._templates:
+            self._templates[name] = ""  # guards against cycles
+            digest = hashlib.blake2b(digest_size=16)
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, name)
+            except jinja2.TemplateNotFound:
+                source, filename = "", "missing"
+            digest.update(f"{filename}\0{source}".encode())
+            try:
+                referenced = sorted(n for n in meta.find_referenced_templates(self.env.parse(source)) if n)
+            except jinja2.TemplateSyntaxError:
+                referenced = []
+            for child in referenced:
+                digest.update(self.template(child).encode())
+            self._templates[name] = digest.hexdigest()
+        return self._templates[name]
+
+    def data(self, value: object) -> bytes:
+        """A digest of template data; briefings count by their content digest."""
+        if isinstance(value, Briefing):
+            return value.digest.encode()
+        if isinstance(value, (str, int, float, bool, type(None))):
+            return repr(value).encode()
+        key = id(value)
+        if key in self._memo:  # only long-lived model objects (topics, months, years) are memoised
+            return self._memo[key]
+        digest = hashlib.blake2b(type(value).__name__.encode(), digest_size=16)
+        if isinstance(value, dict):
+            for k in value:
+                digest.update(repr(k).encode())
+                digest.update(self.data(value[k]))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                digest.update(self.data(item))
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                digest.update(self.data(getattr(value, f.name)))
+        else:
+            digest.update(repr(value).encode())
+        result = digest.digest()
+        if dataclasses.is_dataclass(value):
+            self._memo[key] = result
+        return result
