@@ -110,11 +110,20 @@ def relative_url(from_path: str, to_path: str, link_style: str = "pretty") -> st
     with `files` it is kept, which `file://` needs because browsers do not open
     a folder's index.html from disk.
     """
-    start = posixpath.dirname(from_path)
-    rel = posixpath.relpath(to_path, start or ".")
+    rel = _relative_path(from_path, to_path)
     if link_style == "pretty" and (rel == "index.html" or rel.endswith("/index.html")):
         rel = rel[: -len("index.html")] or "./"
     return quote(rel, safe="/#?=&:.-_~")
+
+
+def _relative_path(from_path: str, to_path: str) -> str:
+    """posixpath.relpath for site paths, without its file-system lookups (hot: every link)."""
+    start = from_path.split("/")[:-1]
+    target = to_path.split("/")
+    common = 0
+    while common < len(start) and common < len(target) - 1 and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:])
 
 
 def absolute_url(base_url: str, to_path: str) -> str:
