@@ -24,12 +24,13 @@ from .config import Config
 from .content import Briefing, FileEntry, stamp
 from .fsutil import write_atomic
 
-CACHE_VERSION = 1
+CACHE_VERSION = (2, tuple(f.name for f in dataclasses.fields(Briefing)))
+"""A cache written by a different model is ignored, never half-trusted."""
 
 
 @dataclass
 class BuildCache:
-    version: int = CACHE_VERSION
+    version: tuple = CACHE_VERSION
     files: dict[str, FileEntry] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     """Output path -> fingerprint of what was last written there."""

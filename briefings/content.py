@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import frontmatter
@@ -43,10 +43,11 @@ class Briefing:
     """Hash of the content file's bytes: what incremental builds compare."""
     draft: bool = False
 
-    @property
-    def path(self) -> str:
-        """Where the briefing's page is written in the site."""
-        return briefing_path(self.date, self.slug)
+    path: str = field(init=False, default="")
+    """Where the briefing's page is written in the site (from date and slug)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", briefing_path(self.date, self.slug))
 
     @property
     def reading_minutes(self) -> int:

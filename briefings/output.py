@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import SiteError, SiteErrors
+from .fsutil import write_atomic
 from .urls import is_safe_output_path
 
 _RENAME_EXCHANGE = 2
@@ -30,9 +31,7 @@ class SiteWriter:
         self.written: set[str] = set()
 
     def write(self, path: str, data: bytes) -> None:
-        if not is_safe_output_path(path):
-            raise SiteErrors([SiteError(path, None, "refusing to write outside the site folder",
-                                        "check slugs and topic names for '..' or '/'")])
+        _check_safe(path)
         key = path.casefold()
         if key in self.written:
             raise SiteErrors([SiteError(path, None, "two pages would be written to the same path",
@@ -56,16 +55,12 @@ class SiteWriter:
         self.written.add(path.casefold())
         return True
 
-    def copy_tree(self, source: Path, prefix: str) -> None:
-        """Copy static files; later sources override earlier ones (project over theme)."""
-        if not source.is_dir():
-            return
-        for file in sorted(p for p in source.rglob("*") if p.is_file()):
-            relative = f"{prefix}/{file.relative_to(source).as_posix()}"
-            target = self.tmp / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(file, target)
-            self.written.add(relative.casefold())
+    def copy_file(self, path: str, source: Path) -> None:
+        _check_safe(path)
+        target = self.tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        self.written.add(path.casefold())
 
     def commit(self) -> None:
         """Swap the new site in; the old one is removed only once the new one is in place."""
@@ -90,6 +85,43 @@ class SiteWriter:
     def __exit__(self, kind, value, tb) -> None:
         if kind is not None:
             self.abort()
+
+
+def update_in_place(site_dir: Path, files: dict[str, bytes], removed: set[str]) -> None:
+    """An incremental build's few changes, each file replaced atomically (temp file + rename).
+
+    Everything was rendered before this is called, so a failed build never gets here.
+    """
+    for path in files:
+        _check_safe(path)
+    for path, data in files.items():
+        write_atomic(site_dir / path, data)
+    for path in removed:
+        if is_safe_output_path(path):
+            (site_dir / path).unlink(missing_ok=True)
+            _prune_empty_parents(site_dir, (site_dir / path).parent)
+
+
+def static_files(sources: list[Path], prefix: str) -> dict[str, Path]:
+    """Site path -> source file; later sources override earlier ones (project over theme)."""
+    found: dict[str, Path] = {}
+    for source in sources:
+        if source.is_dir():
+            for file in sorted(p for p in source.rglob("*") if p.is_file()):
+                found[f"{prefix}/{file.relative_to(source).as_posix()}"] = file
+    return found
+
+
+def _check_safe(path: str) -> None:
+    if not is_safe_output_path(path):
+        raise SiteErrors([SiteError(path, None, "refusing to write outside the site folder",
+                                    "check slugs and topic names for '..' or '/'")])
+
+
+def _prune_empty_parents(site_dir: Path, folder: Path) -> None:
+    while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _exchange(a: Path, b: Path) -> bool:

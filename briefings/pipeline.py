@@ -17,7 +17,7 @@ from .archive import Archive, build_archive
 from .config import Config
 from .content import content_files, load_content
 from .errors import SiteError, SiteErrors
-from .output import SiteWriter
+from .output import SiteWriter, static_files, update_in_place
 from .plan import Page, plan_site
 from .render import Renderer, static_dirs, template_dirs
 
@@ -98,19 +98,53 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
                            [p for e in cache.files.values() for p in e.problems])
     archive, pages, renderer, warnings = load(config, strict, cache.files)
     fingerprints = build_cache.Fingerprints(renderer.env, config)
-    new_prints = {page.path: fingerprints.page(page) for page in pages}
-    with SiteWriter(config.site_dir) as writer:
-        unchanged = lambda page: (cache.pages.get(page.path) == new_prints[page.path]
-                                  and writer.carry_over(page.path))
-        rendered = render_all(pages, renderer, writer.write, skip=unchanged)
-        for source in static_dirs(config):
-            writer.copy_tree(source, "static")
-        writer.write(".nojekyll", b"")
-        writer.commit()
-    cache.pages, cache.inputs = new_prints, signature
+    prints = {page.path: fingerprints.page(page) for page in pages}
+    extras = {".nojekyll": b""}
+    statics = static_files(static_dirs(config), "static")
+    stale = [page for page in pages if cache.pages.get(page.path) != prints[page.path]]
+    if _can_update_in_place(config, cache, len(stale), len(pages)):
+        rendered: dict[str, bytes] = {}
+        render_all(stale, renderer, rendered.__setitem__)
+        rendered.update({path: data for path, data in extras.items()
+                         if not (config.site_dir / path).is_file()})
+        rendered.update({path: source.read_bytes() for path, source in statics.items()
+                         if _differs(source, config.site_dir / path)})
+        update_in_place(config.site_dir, rendered, set(cache.pages) - set(prints))
+        count = len(stale)
+    else:
+        with SiteWriter(config.site_dir) as writer:
+            unchanged = lambda page: cache.pages.get(page.path) == prints[page.path] and writer.carry_over(page.path)
+            count = render_all(pages, renderer, writer.write, skip=unchanged)
+            for path, source in statics.items():
+                writer.copy_file(path, source)
+            for path, data in extras.items():
+                writer.write(path, data)
+            writer.commit()
+    cache.pages, cache.inputs = prints, signature
     cache.site_stamp = build_cache.site_stamp(config.site_dir)
     build_cache.save_cache(config, cache, persist)
-    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
+    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, count)
+
+
+IN_PLACE_LIMIT = 0.2
+"""Above this share of changed pages, a build goes through a fresh folder swapped in whole."""
+
+
+def _can_update_in_place(config: Config, cache: build_cache.BuildCache, stale: int, total: int) -> bool:
+    """Few changes to the site the cache describes: replace those files one by one.
+
+    Each file is replaced atomically and only after every page rendered, so a
+    failed build still leaves the previous site as it was.
+    """
+    return (cache.site_stamp is not None and build_cache.site_stamp(config.site_dir) == cache.site_stamp
+            and stale <= max(50, int(total * IN_PLACE_LIMIT)))
+
+
+def _differs(source: Path, target: Path) -> bool:
+    try:
+        return source.read_bytes() != target.read_bytes()
+    except OSError:
+        return True
 
 
 def check(config: Config) -> list[SiteError]:
