@@ -24,6 +24,7 @@ import datetime
 import hashlib
 import itertools
 import random
+import re
 import time
 from bisect import bisect
 from collections.abc import Sequence
@@ -43,7 +44,8 @@ HEADLINE_WORDS = (8, 16)
 # Body words; with a headline of at most 16 words the whole briefing stays in
 # 400-800 whichever of the two one counts.
 BODY_WORDS = (400, 800 - HEADLINE_WORDS[1])
-# What the paragraph filler aims at; one sentence of overshoot stays in range.
+# What the paragraph filler aims at, leaving room for the last sentence's
+# overshoot; the rare body that still leaves BODY_WORDS (~0.04 %) is redrawn.
 BODY_TARGET = (420, 740)
 
 TOPIC_SLUGS: tuple[str, ...] = tuple(KEYWORDS)
@@ -52,7 +54,10 @@ TOPIC_CUM_WEIGHTS: tuple[float, ...] = tuple(
     itertools.accumulate(1 / rank for rank in range(1, len(TOPIC_SLUGS) + 1))
 )
 SENTENCE_KINDS = ("generic", "topic", "quote", "topic_quote", "numeric")
-SENTENCE_CUM_WEIGHTS: tuple[int, ...] = tuple(itertools.accumulate((30, 35, 14, 6, 15)))
+SENTENCE_CUM_WEIGHTS: tuple[int, ...] = tuple(itertools.accumulate((34, 27, 17, 5, 17)))
+# Sentences about the secondary topic: enough for the engine's classifier to
+# keep it (it drops topics scoring under a fifth of the primary's score).
+SECONDARY_SENTENCES = (3, 6)
 PLURAL_DETERMINERS = frozenset({"les", "des", "plusieurs"})
 
 
@@ -85,58 +90,117 @@ def count_words(text: str) -> int:
     return len(tokens) - tokens.count("-")
 
 
-class Filler(dict):
-    """Draws slot values for `str.format_map`, one briefing, language and topic.
+# A compiled template: (literal, slot or None, capitalise?) triples.  Parsing
+# `{slot}` once at import instead of per sentence (str.format_map calling back
+# into Python for every slot) is what keeps 100,000 briefings fast.
+Template = tuple[tuple[str, "str | None", bool], ...]
+Pool = tuple  # of str, compiled Template, or (singular, plural) pairs for verbs
+VERB_SLOTS = frozenset({"verb", "averb", "dverb"})
+NUMBER_RANGES = {"n": (2, 95), "m": (2, 36), "year": (1975, 2014)}
 
-    A dict so that format_map calls `__missing__` once per slot, left to right:
-    that lets a French subject decide whether the verb after it takes "a" or
-    "ont".  Values stored in the dict itself (the date phrase) are fixed.
+
+def compile_template(text: str) -> Template:
+    """Split "{Subj} {verb} ..." into literal/slot parts; a capital asks for capitals."""
+    pieces = re.split(r"\{(\w+)\}", text)
+    parts = []
+    for i in range(0, len(pieces), 2):
+        slot = pieces[i + 1] if i + 1 < len(pieces) else None
+        parts.append((pieces[i], slot and slot.lower(), bool(slot and slot[0].isupper())))
+    return tuple(parts)
+
+
+def compile_pool(values: Sequence) -> Pool:
+    """Templates for values that hold slots, plain strings (and verb pairs) as they are."""
+    return tuple(compile_template(v) if isinstance(v, str) and "{" in v else v for v in values)
+
+
+def build_pools() -> dict[str, dict[str, dict[str, Pool]]]:
+    """language -> topic -> slot -> pool; topic lists next to the generic ones.
+
+    The topic's own subheadings are kept under "topic_subhead" so that
+    "subhead" still means the generic ones.
+    """
+    pools: dict[str, dict[str, dict[str, Pool]]] = {}
+    for lang, generic in GENERIC.items():
+        base = {slot: compile_pool(values) for slot, values in generic.items()}
+        for slot in VERB_SLOTS:
+            base[slot] = (tuple(v[0] for v in generic[slot]), tuple(v[1] for v in generic[slot]))
+        pools[lang] = {}
+        for topic, langs in TOPICS.items():
+            own = {("topic_subhead" if slot == "subhead" else slot): compile_pool(values)
+                   for slot, values in langs[lang].items()}
+            pools[lang][topic] = {**base, **own}
+    return pools
+
+
+POOLS = build_pools()
+COMPILED_TEMPLATES: dict[str, dict[str, tuple[Template, ...]]] = {
+    lang: {kind: compile_pool(texts) for kind, texts in kinds.items()}
+    for lang, kinds in TEMPLATES.items()
+}
+# French subjects that take a plural verb ("les autorités ont annoncé").
+PLURAL_SUBJECTS: dict[str, frozenset[str]] = {
+    "fr": frozenset(v for pools in POOLS["fr"].values() for slot in ("subj", "actor")
+                    for v in pools[slot] if v.split(" ", 1)[0] in PLURAL_DETERMINERS),
+    "en": frozenset(),
+}
+
+
+class Filler:
+    """Fills templates for one briefing, in one language and about one topic.
+
+    Slots are filled left to right, so a French subject can decide whether
+    the verb after it takes "a" or "ont".  `fixed` holds per-briefing values
+    such as the date phrase.
     """
 
     def __init__(self, rng: random.Random, lang: str, topic: str) -> None:
-        super().__init__()
         self.random = rng.random
         self.lang = lang
-        self.generic = GENERIC[lang]
-        self.topical = TOPICS[topic][lang]
+        self.pools = POOLS[lang][topic]
+        self.templates = COMPILED_TEMPLATES[lang]
+        self.plural_subjects = PLURAL_SUBJECTS[lang]
         self.plural = False
+        self.fixed: dict[str, str] = {}
 
     def pick(self, seq: Sequence):
         """Uniform choice; one C call instead of Random.choice's bit loop."""
         return seq[int(self.random() * len(seq))]
 
-    def __missing__(self, key: str) -> str:
-        base = key.lower()
-        value = dict.get(self, base)
-        if value is None:
-            value = self.draw(base)
-        if "{" in value:
-            value = value.format_map(self)
-        return capitalize(value) if key[0].isupper() else value
-
-    def draw(self, slot: str) -> str:
-        """A fresh value for a slot; numbers are made up, words come from lists."""
-        if slot in ("verb", "averb", "dverb"):
-            return self.pick(self.generic[slot])[self.plural]
-        if slot in ("n", "m", "pct", "year"):
-            return self.number(slot)
-        pool = self.topical.get(slot) if slot != "subhead" else None
-        value = self.pick(pool or self.generic[slot])
-        if slot in ("subj", "actor"):
-            self.plural = self.lang == "fr" and value.split(" ", 1)[0] in PLURAL_DETERMINERS
-        return value
+    def fill(self, template: Template) -> str:
+        """The template with every slot drawn; kept in one loop because it is the hot path."""
+        rnd = self.random
+        pools = self.pools
+        out = []
+        for literal, slot, cap in template:
+            out.append(literal)
+            if slot is None:
+                continue
+            pool = pools.get(slot)
+            if pool is None:
+                value = self.fixed[slot] if slot in self.fixed else self.number(slot)
+            else:
+                if slot in VERB_SLOTS:
+                    pool = pool[self.plural]
+                value = pool[int(rnd() * len(pool))]
+                if value.__class__ is not str:
+                    value = self.fill(value)
+                elif slot == "subj" or slot == "actor":
+                    self.plural = value in self.plural_subjects
+            out.append(value[:1].upper() + value[1:] if cap else value)
+        return "".join(out)
 
     def number(self, slot: str) -> str:
         """Plausible figures: percentages with the language's decimal mark."""
         if slot == "pct":
             text = f"{1 + self.random() * 12:.1f}"
             return text.replace(".", ",") if self.lang == "fr" else text
-        low, high = {"n": (2, 95), "m": (2, 36), "year": (1975, 2014)}[slot]
+        low, high = NUMBER_RANGES[slot]
         return str(low + int(self.random() * (high - low + 1)))
 
     def render(self, kind: str) -> str:
         """One sentence from a random template of the given kind."""
-        return self.pick(TEMPLATES[self.lang][kind]).format_map(self)
+        return self.fill(self.pick(self.templates[kind]))
 
     def sentence(self) -> str:
         """One body sentence, its kind drawn by weight."""
@@ -175,7 +239,7 @@ def draw_date(rng: random.Random) -> tuple[str, datetime.date, bool]:
 
 def date_phrase(f: Filler, day: datetime.date, month_only: bool) -> str:
     """How the lead sentence dates the news: "ce lundi 14 août", "in mid-March"."""
-    words = f.generic
+    words = GENERIC[f.lang]
     month = words["month"][day.month - 1]
     if f.lang == "fr":
         if month_only:
@@ -199,27 +263,35 @@ def make_headline(f: Filler) -> str:
 
 def make_subheading(f: Filler) -> str:
     """A short line without final punctuation, half topical, half generic."""
-    pool = f.topical["subhead"] if f.random() < 0.5 else f.generic["subhead"]
-    return f.pick(pool).format_map(f)
+    pool = f.pools["topic_subhead" if f.random() < 0.5 else "subhead"]
+    value = f.pick(pool)
+    return value if isinstance(value, str) else f.fill(value)
 
 
 def make_bullets(f: Filler, rng: random.Random) -> str:
     """A 3-5 item list, items ending in ";" and the last in "."."""
-    items = rng.sample(f.generic["obj"] + f.topical["term"], rng.randint(3, 5))
+    pool = [v for v in f.pools["obj"] + f.pools["term"] if isinstance(v, str)]
+    items = rng.sample(pool, rng.randint(3, 5))
     gap = " " if f.lang == "fr" else ""
     lines = [f"- {item}{gap};" for item in items[:-1]]
     lines.append(f"- {items[-1]}.")
     return "\n".join(lines)
 
 
-def fill_paragraph(f: Filler, sentences: list[str], budget: float) -> list[str]:
+def sentence_words(sentence: str) -> int:
+    """Word count of one generated sentence; templates use single spaces, so
+    counting spaces gives what split() would, without building a list."""
+    return sentence.count(" ") + 1
+
+
+def fill_paragraph(f: Filler, sentences: list[str], budget: float) -> tuple[list[str], int]:
     """Append body sentences until the paragraph reaches its word budget."""
-    words = sum(count_words(s) for s in sentences)
+    words = sum(map(sentence_words, sentences))
     while words < budget or not sentences:
         sentence = f.sentence()
         sentences.append(sentence)
-        words += count_words(sentence)
-    return sentences
+        words += sentence_words(sentence)
+    return sentences, words
 
 
 @dataclass(frozen=True)
@@ -230,7 +302,7 @@ class Layout:
     paragraphs: int
     subheading_before: int | None
     bullets_after: int | None
-    secondary_in: frozenset[int]
+    secondary_in: tuple[int, ...]  # paragraph per secondary-topic sentence
 
 
 def draw_layout(rng: random.Random, has_secondary: bool) -> Layout:
@@ -238,12 +310,13 @@ def draw_layout(rng: random.Random, has_secondary: bool) -> Layout:
     paragraphs = rng.randint(*PARAGRAPHS)
     subheading = rng.randint(2, paragraphs - 1) if rng.random() < SUBHEADING_SHARE else None
     bullets = rng.randint(1, paragraphs - 2) if rng.random() < BULLET_LIST_SHARE else None
-    secondary = frozenset(rng.sample(range(1, paragraphs), rng.randint(1, 2))) if has_secondary else frozenset()
+    secondary = tuple(rng.choices(range(1, paragraphs), k=rng.randint(*SECONDARY_SENTENCES))) if has_secondary else ()
     return Layout(rng.randint(*BODY_TARGET), paragraphs, subheading, bullets, secondary)
 
 
-def build_body(f: Filler, f2: Filler | None, rng: random.Random, lead: str, layout: Layout) -> list[str]:
-    """Paragraphs (and subheading, list) filling the layout's word target."""
+def build_body(f: Filler, f2: Filler | None, rng: random.Random, lead: str,
+               layout: Layout) -> tuple[list[str], int]:
+    """Paragraphs (and subheading, list) filling the layout's word target; and their word count."""
     blocks: list[str] = []
     used = 0
     for k in range(layout.paragraphs):
@@ -251,17 +324,20 @@ def build_body(f: Filler, f2: Filler | None, rng: random.Random, lead: str, layo
             blocks.append(make_subheading(f))
             used += count_words(blocks[-1])
         budget = (layout.target - used) / (layout.paragraphs - k)
-        sentences = fill_paragraph(f, [lead] if k == 0 else [], budget)
-        if f2 is not None and k in layout.secondary_in:
-            sentences.insert(rng.randint(1 if k == 0 else 0, len(sentences)), f2.render("topic"))
+        sentences, words = fill_paragraph(f, [lead] if k == 0 else [], budget)
+        extras = []
+        for _ in range(layout.secondary_in.count(k) if f2 is not None else 0):
+            extras.append(f2.render("topic"))
+            sentences.insert(rng.randint(0, len(sentences)), extras[-1])
         if k == layout.bullets_after:
-            sentences.append(f.render("bullet_intro"))
+            extras.append(f.render("bullet_intro"))
+            sentences.append(extras[-1])
         blocks.append(" ".join(sentences))
-        used += sum(count_words(s) for s in sentences)
+        used += words + sum(map(sentence_words, extras))
         if k == layout.bullets_after:
             blocks.append(make_bullets(f, rng))
             used += count_words(blocks[-1])
-    return blocks
+    return blocks, used
 
 
 def make_briefing(index: int, seed: int = 0) -> Briefing:
@@ -274,11 +350,11 @@ def make_briefing(index: int, seed: int = 0) -> Briefing:
     f = Filler(rng, lang, topic)
     f2 = Filler(rng, lang, secondary) if secondary else None
     headline = make_headline(f)
-    f["date"] = date_phrase(f, day, month_only)
+    f.fixed["date"] = date_phrase(f, day, month_only)
     lead = f.render("lead")
     while True:  # redraw the rare body whose last sentence overshoots
-        blocks = build_body(f, f2, rng, lead, draw_layout(rng, f2 is not None))
-        if BODY_WORDS[0] <= sum(count_words(b) for b in blocks) <= BODY_WORDS[1]:
+        blocks, words = build_body(f, f2, rng, lead, draw_layout(rng, f2 is not None))
+        if BODY_WORDS[0] <= words <= BODY_WORDS[1]:
             break
     return Briefing(index, seed_id(seed, index), lang, header_date, topic, secondary, headline, tuple(blocks))
 

@@ -84,9 +84,9 @@ TOPICS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "defence": {
         "fr": {
             "np": ("un nouveau missile", "le missile hypersonique", "l’armée", "l’armée de terre",
-                   "les dépenses militaires", "la coopération militaire", "un bouclier anti-missile"),
+                   "le budget militaire", "la coopération militaire", "un bouclier anti-missile"),
             "actor": ("l’armée", "l’état-major de l’armée", "le commandement militaire",
-                      "les chefs militaires", "l’armée de l’air"),
+                      "le haut commandement militaire", "l’armée de l’air"),
             "term": ("la loi de programmation", "les stocks de munitions", "la dissuasion nucléaire",
                      "les industriels de l’armement", "le budget de la défense",
                      "les exercices conjoints", "la base aérienne"),
@@ -137,7 +137,7 @@ TOPICS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "china": {
         "fr": {
             "np": ("la Chine", "Pékin", "Xi Jinping", "le président Xi Jinping",
-                   "les autorités de Pékin", "l’économie de la Chine"),
+                   "les autorités de Pékin", "la diplomatie de la Chine"),
             "actor": ("la Chine", "Pékin", "Xi Jinping", "le président chinois Xi Jinping",
                       "le gouvernement de Pékin"),
             "term": ("le détroit de Taïwan", "la mer de Chine méridionale",
@@ -150,7 +150,7 @@ TOPICS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         "en": {
             "np": ("China", "Beijing", "Xi Jinping", "President Xi Jinping",
-                   "the authorities in Beijing", "the economy of China"),
+                   "the authorities in Beijing", "the diplomacy of China"),
             "actor": ("China", "Beijing", "Xi Jinping", "Chinese President Xi Jinping",
                       "the government in Beijing"),
             "term": ("the Taiwan Strait", "the South China Sea", "the Belt and Road Initiative",
@@ -307,7 +307,7 @@ TOPICS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "subhead": ("Bamako isolé", "La Cédéao hausse le ton", "Le départ de Barkhane",
                         "Des frontières poreuses"),
             "tq": ("la stabilité de {np} nous concerne tous",
-                   "on ne peut pas abandonner {np} aux groupes armés"),
+                   "on ne peut pas abandonner {np} aux groupes jihadistes"),
         },
         "en": {
             "np": ("the Sahel", "the Sahel region", "Africa", "West Africa", "Mali",
@@ -389,7 +389,7 @@ GENERIC: dict[str, dict[str, tuple]] = {
             "la Commission européenne", "le Conseil de sécurité de l’ONU", "les Nations unies",
             "le porte-parole du gouvernement", "plusieurs diplomates occidentaux",
             "les services de renseignement", "l’opposition", "le Parlement", "les analystes",
-            "plusieurs experts", "une source diplomatique", "le ministre de la Défense",
+            "plusieurs experts", "une source diplomatique", "le ministre de l’Intérieur",
             "le ministre des Finances", "les marchés financiers", "les investisseurs",
             "la presse locale", "l’agence Reuters", "les observateurs internationaux",
             "les organisations non gouvernementales", "le Fonds monétaire international",
@@ -476,7 +476,7 @@ GENERIC: dict[str, dict[str, tuple]] = {
         "numcomp": (
             "à hauteur de {n} milliards d’euros", "de {pct} % sur un an",
             "pour une durée de {m} mois", "pour la première fois depuis {year}",
-            "avec une enveloppe de {n} millions de dollars", "soit une hausse de {pct} %",
+            "avec une enveloppe de {n} millions de dollars", "en hausse de {pct} %",
             "en moins de {m} semaines", "au profit de {n} 000 personnes",
         ),
         "conn": (
@@ -543,7 +543,7 @@ GENERIC: dict[str, dict[str, tuple]] = {
             "the president", "the White House", "the European Union", "the European Commission",
             "the UN Security Council", "the United Nations", "a government spokesperson",
             "several Western diplomats", "intelligence services", "the opposition", "parliament",
-            "analysts", "several experts", "a diplomatic source", "the defence secretary",
+            "analysts", "several experts", "a diplomatic source", "the interior minister",
             "the finance minister", "financial markets", "investors", "the local press",
             "Reuters", "international observers", "non-governmental organisations",
             "the International Monetary Fund", "the World Bank", "NATO", "the G7", "Washington",
