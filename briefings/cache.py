@@ -38,6 +38,9 @@ class BuildCache:
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
     site_stamp: tuple[int, int] | None = None
     """(inode, mtime_ns) of the site folder the last build produced."""
+    loaded_with: str = ""
+    """config.yaml's text when `files` were loaded: briefings take defaults (lang, topics)
+    from it, so a config change means content is loaded again."""
 
 
 _MEMORY: dict[Path, BuildCache] = {}
@@ -50,6 +53,14 @@ def cache_file(config: Config) -> Path:
 
 def load_cache(config: Config) -> BuildCache:
     """The cache for this output folder: from memory (preview), else from disk, else empty."""
+    cache = _load_cache(config)
+    if cache.loaded_with != config.source_text:
+        cache.files.clear()
+        cache.loaded_with = config.source_text
+    return cache
+
+
+def _load_cache(config: Config) -> BuildCache:
     site = config.site_dir.resolve()
     if site in _MEMORY:
         return _MEMORY[site]
@@ -133,8 +144,8 @@ class Fingerprints:
 
     def data(self, value: object) -> bytes:
         """A digest of template data; briefings count by their content digest."""
-        if isinstance(value, Briefing):
-            return value.digest.encode()
+        if isinstance(value, Briefing):  # its file's bytes, and where it lives (a rename moves it)
+            return f"{value.digest}\0{value.file}\0{value.path}".encode()
         if isinstance(value, (str, int, float, bool, type(None))):
             return repr(value).encode()
         key = id(value)

@@ -25,9 +25,13 @@ WEEKDAYS = {
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class BriefingDate:
-    """A year, a month or a day; `month`/`day` are None when the source does not say."""
+    """A year, a month or a day; `month`/`day` are None when the source does not say.
+
+    Dates order by `sort_key`, so a month sorts before the days in it and a
+    year before its months (the dataclass's own ordering would compare None with int).
+    """
 
     year: int
     month: int | None = None
@@ -40,6 +44,18 @@ class BriefingDate:
     @property
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
+
+    def __lt__(self, other: "BriefingDate") -> bool:
+        return self.sort_key < other.sort_key if isinstance(other, BriefingDate) else NotImplemented
+
+    def __le__(self, other: "BriefingDate") -> bool:
+        return self.sort_key <= other.sort_key if isinstance(other, BriefingDate) else NotImplemented
+
+    def __gt__(self, other: "BriefingDate") -> bool:
+        return self.sort_key > other.sort_key if isinstance(other, BriefingDate) else NotImplemented
+
+    def __ge__(self, other: "BriefingDate") -> bool:
+        return self.sort_key >= other.sort_key if isinstance(other, BriefingDate) else NotImplemented
 
     def iso(self) -> str:
         """`2023`, `2023-08` or `2023-08-14`: the form front matter and `<time>` use."""

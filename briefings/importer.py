@@ -26,8 +26,10 @@ from .urls import date_folder, slugify, unique_slug
 
 MANIFEST = ".imported.json"
 _ID_LINE = re.compile(r"^id:\s*['\"]?([0-9A-Za-z]+)['\"]?\s*$", re.MULTILINE)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_LINE_START = re.compile(r"^(#|>|=|\+|-|\d+[.)])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
+_LINE_START = re.compile(r"^(#|>|=|\+|-)")
+_ORDERED_START = re.compile(r"^(\d+)([.)])")
+"""`1.` starts a list; only punctuation can be escaped in Markdown, so it becomes `1\\.`."""
 
 
 @dataclass
@@ -149,6 +151,7 @@ def seed_markdown(blocks: tuple[Block, ...]) -> str:
 
 def escape_markdown(text: str) -> str:
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _ORDERED_START.sub(r"\1\\\2", text)
     return _LINE_START.sub(r"\\\1", text)
 
 

@@ -10,7 +10,19 @@ import yaml
 
 from .errors import SiteError, SiteErrors
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, except that an impossible date (`2023-02-30`) stays text
+    instead of raising a bare ValueError: the caller then reports it at its line."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

@@ -1,0 +1,246 @@
+"""`build.py import`: seeds/*.txt -> content/YYYY/MM/<slug>.md, idempotent, never overwriting edits."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from fixtures.corpus import HOSTILE_TITLE, LIST_ITEMS, SUBHEADING, corpus, write_corpus
+from helpers import REAL_SEED, REAL_SEED_ID, REAL_SLUG, create_project, run_build_py, snapshot, split_front_matter
+
+REAL_CONTENT = f"content/2023/08/{REAL_SLUG}.md"
+
+
+def summary(run) -> dict[str, int]:
+    match = re.search(r"import: (\d+) seeds: (\d+) created, (\d+) updated, (\d+) unchanged, "
+                      r"(\d+) kept \(edited\), (\d+) failed", run.stdout)
+    assert match, run.output
+    return dict(zip(("seeds", "created", "updated", "unchanged", "kept", "failed"), map(int, match.groups())))
+
+
+@pytest.fixture
+def real(tmp_path: Path) -> Path:
+    return create_project(tmp_path / "p", real_seed=True)
+
+
+def test_real_seed_front_matter(real: Path) -> None:
+    run = run_build_py(real, "import")
+    assert run.code == 0, run.output
+    assert summary(run) == dict(seeds=1, created=1, updated=0, unchanged=0, kept=0, failed=0)
+    path = real.parent / REAL_CONTENT
+    assert path.is_file()
+    meta, body = split_front_matter(path)
+    assert list(meta) == ["title", "date", "topics", "lang", "summary", "id", "source"]
+    assert meta["title"] == ("Le dirigeant de la Corée du Nord, Kim Jong-un, a appelé sa nation à une "
+                             "«intensification radicale» de sa production de missiles")
+    assert meta["date"] == dt.date(2023, 8, 14)
+    assert meta["topics"] == ["north-korea", "defence"]
+    assert meta["lang"] == "fr"
+    assert meta["id"] == REAL_SEED_ID
+    assert meta["source"] == f"seeds/{REAL_SEED.name}"
+    assert meta["summary"].startswith("Afin de s’assurer de la «puissance militaire écrasante»")
+    assert len(meta["summary"]) <= 221
+    assert "\n## Sommet à Washington\n" in body
+    assert body.startswith("Afin de s’assurer")
+    assert body.rstrip().endswith("nient fermement.")
+    assert (real.parent / "content" / ".imported.json").is_file()
+
+
+def test_corpus_files_and_front_matter(tmp_path: Path) -> None:
+    config = create_project(tmp_path / "p")
+    seeds = write_corpus(tmp_path / "p" / "seeds")
+    run = run_build_py(config, "import")
+    assert run.code == 0, run.output
+    assert summary(run)["created"] == len(seeds)
+    files = sorted((tmp_path / "p" / "content").rglob("*.md"))
+    assert len(files) == len(seeds)
+    by_id = {}
+    for path in files:
+        meta, body = split_front_matter(path)
+        by_id[meta["id"]] = (path.relative_to(tmp_path / "p" / "content").as_posix(), meta, body)
+    for seed in seeds:
+        rel, meta, body = by_id[seed.id]
+        assert meta["title"] == seed.shown_title
+        assert str(meta["date"]) == seed.date, seed.file
+        assert meta["lang"] == seed.lang, seed.file
+        assert meta["topics"][0] == seed.topic, seed.file
+        assert meta["source"] == f"seeds/{seed.file}"
+        year, _, rest = seed.date.partition("-")
+        month = rest[:2]
+        if month:
+            assert re.fullmatch(rf"{year}/{month}/[a-z0-9-]+\.md", rel), rel
+        else:  # dated only by its year: no month folder to invent
+            assert re.fullmatch(rf"{year}/[a-z0-9-]+\.md", rel), rel
+    # The same headline in the same month gets two files, not one overwriting the other.
+    slugs = sorted(p.stem for p in files if p.stem.startswith("la-chine-et-taiwan"))
+    assert slugs == ["la-chine-et-taiwan-au-coeur-des-tensions-en-mer-de-chine",
+                     "la-chine-et-taiwan-au-coeur-des-tensions-en-mer-de-chine-2"]
+
+
+def test_seed_structure_becomes_markdown(tmp_path: Path) -> None:
+    config = create_project(tmp_path / "p")
+    seeds = write_corpus(tmp_path / "p" / "seeds")
+    assert run_build_py(config, "import").code == 0
+    texts = {split_front_matter(p)[0]["id"]: split_front_matter(p) for p in (tmp_path / "p" / "content").rglob("*.md")}
+    listed = next(s for s in seeds if SUBHEADING in s.text)
+    _, body = texts[listed.id]
+    assert f"\n## {SUBHEADING}\n" in body
+    assert "\n".join(f"- {item}" for item in LIST_ITEMS) in body
+    hostile = next(s for s in seeds if s.title == HOSTILE_TITLE)
+    meta, _ = texts[hostile.id]
+    assert meta["title"] == HOSTILE_TITLE  # kept exactly; escaping is the renderer's job
+    # Seed text is never read as Markdown: a link in a seed stays text.
+    js = next(s for s in seeds if "javascript:" in s.text)
+    _, body = texts[js.id]
+    assert r"\[click\](javascript:alert(1))" in body
+
+
+def test_reimport_is_unchanged_and_rewrites_nothing(real: Path) -> None:
+    assert run_build_py(real, "import").code == 0
+    path = real.parent / REAL_CONTENT
+    before, mtime = snapshot(real.parent / "content"), path.stat().st_mtime_ns
+    run = run_build_py(real, "import")
+    assert run.code == 0, run.output
+    assert summary(run) == dict(seeds=1, created=0, updated=0, unchanged=1, kept=0, failed=0)
+    assert snapshot(real.parent / "content") == before
+    assert path.stat().st_mtime_ns == mtime
+
+
+def test_hand_edit_is_kept_then_force_regenerates(real: Path) -> None:
+    assert run_build_py(real, "import").code == 0
+    path = real.parent / REAL_CONTENT
+    original = path.read_bytes()
+    edited = original.replace(b"topics: [north-korea, defence]", b"topics: [defence]") + "\nAjout du rédacteur.\n".encode()
+    path.write_bytes(edited)
+
+    run = run_build_py(real, "import")
+    assert run.code == 0, run.output
+    assert summary(run) == dict(seeds=1, created=0, updated=0, unchanged=0, kept=1, failed=0)
+    assert path.read_bytes() == edited
+    assert "1 kept (edited)" in run.stdout
+    # Still kept the second time: the edit is remembered, not just noticed once.
+    assert summary(run_build_py(real, "import"))["kept"] == 1
+    assert path.read_bytes() == edited
+
+    run = run_build_py(real, "import", "--force")
+    assert run.code == 0, run.output
+    assert summary(run)["updated"] == 1
+    assert path.read_bytes() == original
+    assert summary(run_build_py(real, "import"))["unchanged"] == 1
+
+
+def test_changed_seed_updates_an_unedited_file(real: Path) -> None:
+    assert run_build_py(real, "import").code == 0
+    seed = real.parent / "seeds" / REAL_SEED.name
+    seed.write_bytes(seed.read_bytes() + "\n\nUn paragraphe ajouté à la source.".encode())
+    run = run_build_py(real, "import")
+    assert summary(run)["updated"] == 1, run.output
+    _, body = split_front_matter(real.parent / REAL_CONTENT)
+    assert body.rstrip().endswith("Un paragraphe ajouté à la source.")
+    assert len(list((real.parent / "content").rglob("*.md"))) == 1
+
+
+def test_content_without_manifest_is_treated_as_edited(real: Path) -> None:
+    """If import cannot prove a file is its own, it keeps it."""
+    assert run_build_py(real, "import").code == 0
+    path = real.parent / REAL_CONTENT
+    path.write_bytes(path.read_bytes() + b"\nNote.\n")
+    (real.parent / "content" / ".imported.json").unlink()
+    run = run_build_py(real, "import")
+    assert summary(run)["kept"] == 1
+    assert path.read_bytes().endswith(b"\nNote.\n")
+
+
+BAD_SEEDS = {
+    "001_aaaa0001.txt": (b"", "file is empty"),
+    "002_aaaa0002.txt": (b" date 2023-13 Titre.\n\nTexte.", "month 13"),
+    "003_aaaa0003.txt": (b" date 2023-08\n\nTexte.", "no headline"),
+    "004_aaaa0004.txt": (b" date 2023-08 Titre.\n\nTexte \xe9t\xe9.", "invalid UTF-8 at byte 28"),
+    "notes.txt": (b" date 2023-08 Titre.\n\nTexte.", "file name does not carry an id"),
+}
+
+
+def test_bad_seeds_fail_with_reasons_and_good_ones_still_import(tmp_path: Path) -> None:
+    config = create_project(tmp_path / "p", real_seed=True,
+                            seeds={name: data for name, (data, _) in BAD_SEEDS.items()})
+    run = run_build_py(config, "import")
+    assert run.code == 1
+    assert summary(run) == dict(seeds=6, created=1, updated=0, unchanged=0, kept=0, failed=5)
+    for name, (_, message) in BAD_SEEDS.items():
+        line = next((l for l in run.stderr.splitlines() if l.startswith(f"seeds/{name}")), None)
+        assert line and message in line, (name, run.stderr)
+        assert line.endswith(")"), "each failure says how to fix it"
+    assert "Traceback" not in run.stderr
+    assert (tmp_path / "p" / REAL_CONTENT).is_file()
+    assert len(list((tmp_path / "p" / "content").rglob("*.md"))) == 1
+
+
+def test_two_seeds_with_the_same_id(tmp_path: Path) -> None:
+    config = create_project(tmp_path / "p", seeds={
+        "001_beef.txt": " date 2023-08 Premier titre.\n\nTexte du premier.",
+        "002_BEEF.txt": " date 2023-09 Second titre.\n\nTexte du second.",
+    })
+    run = run_build_py(config, "import")
+    assert run.code == 1
+    assert summary(run)["created"] == 1 and summary(run)["failed"] == 1
+    assert "seeds/002_BEEF.txt: same id 'beef' as seeds/001_beef.txt" in run.stderr
+    files = list((tmp_path / "p" / "content").rglob("*.md"))
+    assert len(files) == 1 and split_front_matter(files[0])[0]["title"] == "Premier titre"
+
+
+def test_import_with_no_seeds(tmp_path: Path) -> None:
+    config = create_project(tmp_path / "p")
+    run = run_build_py(config, "import")
+    assert run.code == 0, run.output
+    assert summary(run)["seeds"] == 0
+
+
+def test_imported_corpus_is_stable(tmp_path: Path) -> None:
+    """Two imports of the same seeds into two projects give byte-identical content."""
+    outputs = []
+    for name in ("a", "b"):
+        config = create_project(tmp_path / name)
+        write_corpus(tmp_path / name / "seeds")
+        assert run_build_py(config, "import").code == 0
+        outputs.append(snapshot(tmp_path / name / "content"))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) == len(corpus()) + 1  # + .imported.json
+
+
+# Seed text is plain text: whatever it contains, readers see exactly it, never Markdown effects.
+VERBATIM = [
+    "1. Premier point de la déclaration.",
+    "10) Dix mesures ont été annoncées.",
+    "2023. Une année difficile pour l'économie.",
+    "R&D, AT&T, &amp; et &copy; 2023 ne sont pas des entités.",
+    "Le prix : 5 * 3 = 15, soit 2*x.",
+    "Les variables a_b_c et __init__ restent telles quelles.",
+    "#hashtag en début de paragraphe.",
+    "+ plus en début de paragraphe.",
+    "- tiret seul suivi de texte, dans une phrase.",
+    "> pas une citation.",
+    "= pas un titre.",
+    "<b>pas du gras</b> et <script>alert(1)</script>",
+    "Le texte ~~barré~~ reste du texte.",
+    "Une colonne | une autre | encore.",
+    "[^1] n'est pas une note, [click](javascript:alert(1)) n'est pas un lien.",
+    "![image](http://example.org/x.png) n'est pas une image.",
+    "`code` et ``double`` restent du texte.",
+    "Une barre oblique inverse \\ au milieu et à la fin \\",
+    "www.example.org et https://example.org restent du texte.",
+]
+
+
+@pytest.mark.parametrize("text", VERBATIM)
+def test_seed_text_is_shown_verbatim(text: str) -> None:
+    from briefings.importer import seed_markdown
+    from briefings.markdown import to_html
+    from briefings.seeds import Block
+    from helpers import parse_html
+    for block in (Block("paragraph", text, 3), Block("list", f"{text}\n{text}", 3)):
+        document = parse_html(to_html(seed_markdown((block,))))
+        shown = [e.clean_text() for e in document.find_all("p") + document.find_all("li")]
+        assert shown and all(s == " ".join(text.split()) for s in shown), (block.kind, shown)
+        assert not document.find_all("a") and not document.find_all("img") and not document.find_all("s")
