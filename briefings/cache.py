@@ -32,12 +32,12 @@ CACHE_VERSION = (2, tuple(f.name for f in dataclasses.fields(Briefing)))
 class BuildCache:
     version: tuple = CACHE_VERSION
     files: dict[str, FileEntry] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)
-    """Output path -> fingerprint of what was last written there."""
+    outputs: dict[str, tuple[str, tuple[int, int, int] | None]] = field(default_factory=dict)
+    """Site path -> (fingerprint of what was written, its file stamp after writing).
+
+    A file whose stamp changed since (deleted, edited by hand) is written again."""
     inputs: str = ""
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
-    site_stamp: tuple[int, int] | None = None
-    """(inode, mtime_ns) of the site folder the last build produced."""
     loaded_with: str = ""
     """config.yaml's text when `files` were loaded: briefings take defaults (lang, topics)
     from it, so a config change means content is loaded again."""
@@ -86,12 +86,23 @@ def forget(config: Config) -> None:
     cache_file(config).unlink(missing_ok=True)
 
 
-def site_stamp(site_dir: Path) -> tuple[int, int] | None:
+def output_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(inode, mtime_ns, size) of a built file: any change to it, or its removal, shows."""
     try:
-        stat = site_dir.stat()
+        stat = path.stat()
     except OSError:
         return None
-    return (stat.st_ino, stat.st_mtime_ns)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def intact_outputs(site_dir: Path, cache: BuildCache) -> set[str]:
+    """The site files still exactly as the last build left them."""
+    return {path for path, (_, recorded) in cache.outputs.items()
+            if recorded is not None and output_stamp(site_dir / path) == recorded}
+
+
+def record_outputs(site_dir: Path, cache: BuildCache, prints: dict[str, str]) -> None:
+    cache.outputs = {path: (fingerprint, output_stamp(site_dir / path)) for path, fingerprint in prints.items()}
 
 
 def inputs_signature(config: Config, files: list[Path], extra: list[Path]) -> str:
@@ -116,12 +127,20 @@ class Fingerprints:
         self._memo: dict[int, bytes] = {}
         self._base = repr((config.source_text, config.base_url, config.link_style)).encode()
 
+    @staticmethod
+    def copy(source: Path) -> str:
+        """A static file is copied as is: its source path and stamp identify its bytes."""
+        try:
+            return f"copy\0{source}\0{stamp(source.stat())}"
+        except OSError:
+            return f"copy\0{source}\0missing"
+
     def page(self, page) -> str:
         digest = hashlib.blake2b(self._base, digest_size=16)
         digest.update(f"{page.path}\0{page.template}\0{page.absolute_links}".encode())
         digest.update(self.template(page.template).encode())
         digest.update(self.data(page.context))
-        return digest.hexdigest()
+        return "page\0" + digest.hexdigest()
 
     def template(self, name: str) -> str:
         """Hash of a template and everything it extends, includes or imports."""

@@ -77,15 +77,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from .deploy import publish
+    from .deploy import check_target, publish
     from .pipeline import build
     config = _config(args)
+    check_target(config.root, remote=args.remote, branch=args.branch, cname=config.cname or None)
     result = build(config)
+    _print_problems(result.warnings)
     print(f"build: {result.summary()}")
     published = publish(config.site_dir, config.root, remote=args.remote, branch=args.branch,
                         message=args.message, dry_run=args.dry_run, cname=config.cname or None)
     print(f"deploy: {published.summary}")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import run
+    return run(Path(args.config), host=args.host, port=args.port, open_browser=args.open)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -109,6 +116,14 @@ def parser() -> argparse.ArgumentParser:
                                 description="Load and render everything without writing anything. "
                                             "Exit status 0 only when all is well.")
     check.set_defaults(run=cmd_check)
+
+    serve = commands.add_parser("serve", help="preview the site with live reload",
+                                description="Build into a temporary folder, serve it under the path of "
+                                            "base_url, rebuild on every change and reload the browser.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on; 0 for any (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the site in the web browser")
+    serve.set_defaults(run=cmd_serve)
 
     deploy = commands.add_parser("deploy", help="build and publish site/ to the gh-pages branch",
                                  description="Build, commit the site as one commit on the gh-pages branch "

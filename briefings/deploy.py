@@ -92,13 +92,9 @@ def publish(
     branch, CNAME or site directory is unusable; and after committing when the
     push fails (the commit then stays on the local branch, ready to push again).
     """
-    repo = _check_repo(Path(repo_dir))
+    repo = check_target(repo_dir, remote=remote, branch=branch, cname=cname, push=push)
     site_dir = Path(site_dir)
     files = _site_files(site_dir, repo)
-    _check_branch(repo, branch)
-    _check_cname(repo, cname)
-    if push:
-        _check_remote(repo, remote)
     extras = _extra_files(files, cname)
     files = [f for f in files if f not in extras]
     count = len(files) + len(extras)
@@ -118,6 +114,17 @@ def publish(
         _push(repo, remote, branch)
     summary = _summary(branch, remote, tip, count, changed, push)
     return PublishResult(tip, branch, remote, count, push, summary, changed)
+
+
+def check_target(repo_dir: Path, *, remote: str, branch: str, cname: str | None,
+                 push: bool = True) -> _Repo:
+    """Refuse early (before a build writes anything) when publishing cannot work."""
+    repo = _check_repo(Path(repo_dir))
+    _check_branch(repo, branch)
+    _check_cname(repo, cname)
+    if push:
+        _check_remote(repo, remote)
+    return repo
 
 
 # --- running git -------------------------------------------------------------

@@ -18,7 +18,7 @@ from .config import Config
 from .content import content_files, load_content
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, static_files, update_in_place
-from .plan import Page, plan_site
+from .plan import Page, path_collisions, plan_site
 from .render import Renderer, static_dirs, template_dirs
 
 
@@ -46,7 +46,11 @@ def load(config: Config, strict: bool = False, files: dict | None = None
     if errors:
         raise SiteErrors(problems)
     archive = build_archive(briefings, config)
-    return archive, plan_site(archive, config), renderer, problems
+    pages = plan_site(archive, config)
+    collisions = path_collisions(pages)
+    if collisions:
+        raise SiteErrors(problems + collisions)
+    return archive, pages, renderer, problems
 
 
 def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False) -> int:
@@ -92,52 +96,48 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     cache = build_cache.load_cache(config)
     files = content_files(config)
     signature = build_cache.inputs_signature(config, files, _inputs(config))
-    if signature == cache.inputs and build_cache.site_stamp(config.site_dir) == cache.site_stamp:
+    intact = build_cache.intact_outputs(config.site_dir, cache)
+    if signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs):
         kept = [e for e in cache.files.values() if e.briefing and not e.briefing.draft]
-        return BuildResult(len(kept), len(cache.pages), time.perf_counter() - start,
-                           [p for e in cache.files.values() for p in e.problems])
+        pages = sum(1 for fingerprint, _ in cache.outputs.values() if fingerprint.startswith("page\0"))
+        return BuildResult(len(kept), pages,
+                           time.perf_counter() - start, [p for e in cache.files.values() for p in e.problems])
     archive, pages, renderer, warnings = load(config, strict, cache.files)
     fingerprints = build_cache.Fingerprints(renderer.env, config)
+    copies = static_files(static_dirs(config), "static")
     prints = {page.path: fingerprints.page(page) for page in pages}
-    extras = {".nojekyll": b""}
-    statics = static_files(static_dirs(config), "static")
-    stale = [page for page in pages if cache.pages.get(page.path) != prints[page.path]]
-    if _can_update_in_place(config, cache, len(stale), len(pages)):
-        rendered: dict[str, bytes] = {}
-        render_all(stale, renderer, rendered.__setitem__)
-        rendered.update({path: data for path, data in extras.items()
-                         if not (config.site_dir / path).is_file()})
-        rendered.update({path: source.read_bytes() for path, source in statics.items()
-                         if _differs(source, config.site_dir / path)})
-        update_in_place(config.site_dir, rendered, set(cache.pages) - set(prints))
-        count = len(stale)
+    prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
+    prints[NOJEKYLL] = "empty"
+    fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
+    stale_pages = [page for page in pages if page.path not in fresh]
+    if cache.outputs and len(prints) - len(fresh) <= max(50, int(len(prints) * IN_PLACE_LIMIT)):
+        changes: dict[str, bytes] = {}
+        render_all(stale_pages, renderer, changes.__setitem__)
+        changes.update({path: source.read_bytes() for path, source in copies.items() if path not in fresh})
+        if NOJEKYLL not in fresh:
+            changes[NOJEKYLL] = b""
+        update_in_place(config.site_dir, changes, set(cache.outputs) - set(prints))
+        count = len(stale_pages)
     else:
         with SiteWriter(config.site_dir) as writer:
-            unchanged = lambda page: cache.pages.get(page.path) == prints[page.path] and writer.carry_over(page.path)
-            count = render_all(pages, renderer, writer.write, skip=unchanged)
-            for path, source in statics.items():
+            count = render_all(pages, renderer, writer.write,
+                               skip=lambda page: page.path in fresh and writer.carry_over(page.path))
+            for path, source in copies.items():
                 writer.copy_file(path, source)
-            for path, data in extras.items():
-                writer.write(path, data)
+            writer.write(NOJEKYLL, b"")
             writer.commit()
-    cache.pages, cache.inputs = prints, signature
-    cache.site_stamp = build_cache.site_stamp(config.site_dir)
+    cache.inputs = signature
+    build_cache.record_outputs(config.site_dir, cache, prints)
     build_cache.save_cache(config, cache, persist)
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, count)
 
 
+NOJEKYLL = ".nojekyll"
+"""Tells GitHub Pages to publish the folder as is, without running Jekyll."""
 IN_PLACE_LIMIT = 0.2
-"""Above this share of changed pages, a build goes through a fresh folder swapped in whole."""
-
-
-def _can_update_in_place(config: Config, cache: build_cache.BuildCache, stale: int, total: int) -> bool:
-    """Few changes to the site the cache describes: replace those files one by one.
-
-    Each file is replaced atomically and only after every page rendered, so a
-    failed build still leaves the previous site as it was.
-    """
-    return (cache.site_stamp is not None and build_cache.site_stamp(config.site_dir) == cache.site_stamp
-            and stale <= max(50, int(total * IN_PLACE_LIMIT)))
+"""Up to this share of changed files, a build replaces them one by one (each atomically,
+after every page rendered, so a failed build still changes nothing); above it, the
+site is built in a fresh folder swapped in whole."""
 
 
 def _differs(source: Path, target: Path) -> bool:

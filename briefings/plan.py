@@ -13,6 +13,7 @@ from . import urls
 from .archive import Archive
 from .config import Config
 from .content import Briefing
+from .errors import SiteError
 
 CONFIG_INPUT = "config.yaml"
 
@@ -37,6 +38,28 @@ class Page:
     """Content files this page shows; every page also depends on its templates and config."""
     absolute_links: bool = False
     """404.html: hosts serve it at any missed URL, so its links carry the site's full path."""
+
+
+def path_collisions(pages: list[Page]) -> list[SiteError]:
+    """Two pages for one output path (compared ignoring case, as macOS and Windows do):
+    an error naming the content file behind it, so `check` catches it before `build`."""
+    seen: dict[str, Page] = {}
+    errors = []
+    for page in pages:
+        first = seen.setdefault(page.path.casefold(), page)
+        if first is not page:
+            culprit = page if "briefing" in page.context else first
+            other = first if culprit is page else page
+            errors.append(SiteError(_source(culprit), None,
+                                    f"its page {culprit.path} collides with {_source(other)}",
+                                    "give it a different `slug:` in its front matter"))
+    return errors
+
+
+def _source(page: Page) -> str:
+    """The content file behind a briefing's page; the page's own path for listings."""
+    briefing = page.context.get("briefing")
+    return briefing.file if briefing else f"the {page.template} page {page.path}"
 
 
 def files_of(briefings) -> frozenset[str]:

@@ -575,9 +575,6 @@ def test_rebuild_after_edits_equals_a_clean_build(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "p" / "site") == clean_build_of(tmp_path / "p", tmp_path / "clean")
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: pipeline.build trusts site_stamp (the site folder's own "
-                   "inode and mtime), so a page deleted or edited deeper in site/ is neither noticed nor rebuilt, "
-                   "and carry_over would keep an edited file")
 def test_build_repairs_a_damaged_site(tmp_path: Path) -> None:
     """`build` promises a complete site: a page deleted or altered in site/ comes back."""
     config = small_project(tmp_path / "p")

@@ -267,8 +267,6 @@ def test_deploy_from_a_fresh_clone_continues_the_published_history(
     assert git(clone, env, "branch", "--show-current") == "main"
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: cli.cmd_deploy never prints BuildResult.warnings "
-                                       "(cmd_build does, via _print_problems)")
 def test_deploy_shows_build_warnings_like_build_does(project: Path, env: dict[str, str]) -> None:
     repo = project.parent
     victim = sorted((repo / "content").rglob("*.md"))[0]

@@ -1,0 +1,571 @@
+"""`build.py serve`: build into a temporary folder, serve it, rebuild on every save, reload the tabs.
+
+The site is served under the path of `base_url` (`/briefings/`), as it will be
+published. The reload script is never written to disk: the server adds it to
+HTML responses on their way out. Tabs follow a Server-Sent Events stream,
+`/__livereload`: a `reload` event after each good build, an `error` event (the
+errors as JSON, shown as an overlay) after a failed one, and the current state
+on connecting, so a tab opened while the build is broken shows the errors too.
+
+A failed build never stops the server: the writer swaps in only complete
+sites, so the last good one stays served. Files are looked up in the output
+folder on every request, because each build swaps that folder's contents.
+"""
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import shutil
+import signal
+import socket
+import socketserver
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import webbrowser
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import cache as build_cache
+from . import importer, pipeline
+from .config import Config, config_warnings, load_config
+from .errors import SiteError, SiteErrors, display_path
+from .urls import NOT_FOUND_PATH, base_path
+from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, classify
+
+EVENTS_PATH = "/__livereload"
+STATUS_PATH = "/__livereload/status"
+SCRIPT_PATH = "/__livereload.js"
+KEEPALIVE_SECONDS = 15.0
+
+HTML = "text/html; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+_CONTENT_TYPES = {".html": HTML, ".htm": HTML, ".css": "text/css", ".txt": TEXT, ".xml": "application/xml",
+                  ".js": "text/javascript; charset=utf-8", ".json": "application/json",
+                  ".svg": "image/svg+xml", ".ico": "image/x-icon", ".woff2": "font/woff2"}
+
+NOT_BUILT_PAGE = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Not built yet</title></head>
+<body><p>The site has not been built yet: fix the errors listed, save, and this page reloads.</p></body></html>
+"""
+
+RELOAD_SCRIPT = r"""// Live reload for `build.py serve`; added to HTML responses by the server, never written to disk.
+(() => {
+  const OVERLAY = "briefings-error-overlay";
+  let version = document.currentScript ? document.currentScript.dataset.version : "";
+
+  function hideOverlay() {
+    const old = document.getElementById(OVERLAY);
+    if (old) old.remove();
+  }
+
+  function showOverlay(errors) {  // error text goes in with textContent only, never as HTML
+    hideOverlay();
+    const box = document.createElement("div");
+    box.id = OVERLAY;
+    box.setAttribute("role", "alert");
+    box.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:2147483647;max-height:70vh;" +
+      "overflow:auto;margin:0;padding:1rem 1.5rem;background:#2b0b0b;color:#fff;" +
+      "border-bottom:4px solid #e04040;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;" +
+      "box-shadow:0 4px 16px rgba(0,0,0,.4);text-align:left";
+    const title = document.createElement("strong");
+    title.textContent = "Build failed: " + errors.length + " error" + (errors.length === 1 ? "" : "s") +
+      ". The last good build is shown; fix and save to reload.";
+    box.append(title);
+    const list = document.createElement("ul");
+    list.style.cssText = "margin:.5rem 0 0;padding-left:1.2rem";
+    for (const error of errors) {
+      const item = document.createElement("li");
+      const where = document.createElement("span");
+      where.className = "where";
+      where.style.cssText = "color:#ffb4b4;font-weight:bold";
+      where.textContent = error.line ? error.path + ":" + error.line : error.path;
+      const what = document.createElement("span");
+      what.className = "message";
+      what.textContent = ": " + error.message + (error.hint ? " (" + error.hint + ")" : "");
+      item.append(where, what);
+      list.append(item);
+    }
+    box.append(list);
+    (document.body || document.documentElement).append(box);
+  }
+
+  function swapStylesheets() {  // a CSS-only change: fresh stylesheets, no page reload
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("livereload", Date.now());
+      const fresh = link.cloneNode();
+      fresh.href = url.href;
+      fresh.addEventListener("load", () => link.remove());
+      fresh.addEventListener("error", () => fresh.remove());
+      link.after(fresh);
+    }
+  }
+
+  // Background tabs let go of their stream: browsers allow only ~6 connections per host, and a
+  // tab coming back reconnects and gets the current state (reloading if it missed a build).
+  let source = null;
+  function connect() {
+    if (source) return;
+    source = new EventSource("/__livereload");
+    source.addEventListener("reload", (event) => {
+      const state = JSON.parse(event.data);
+      if (state.version === version) { hideOverlay(); return; }
+      if (state.css && state.previous === version) {
+        version = state.version;
+        hideOverlay();
+        swapStylesheets();
+        return;
+      }
+      disconnect();
+      location.reload();
+    });
+    source.addEventListener("error", (event) => {
+      if (!event.data) return;  // the connection dropped (server stopped?); EventSource retries by itself
+      showOverlay(JSON.parse(event.data).errors);
+    });
+  }
+  function disconnect() {
+    if (source) source.close();
+    source = null;
+  }
+  document.addEventListener("visibilitychange", () => (document.hidden ? disconnect() : connect()));
+  if (!document.hidden) connect();
+})();
+""".encode()
+
+
+# --- serving files ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    content_type: str = TEXT
+    body: bytes = b""
+    location: str | None = None
+
+
+def content_type(name: str) -> str:
+    if name == "feed.xml" or name.endswith(".rss"):
+        return "application/rss+xml"
+    suffix = os.path.splitext(name)[1].lower()
+    return _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def route(site_dir: Path, base: str, raw_path: str) -> Response:
+    """The response for a request path: a file of the site, a redirect, or a 404.
+
+    Only files inside `site_dir` are ever read: `..`, `.`, empty and encoded
+    segments are refused before the file system is asked, and a symlink leading
+    out of the folder is refused after.
+    """
+    url = urlsplit(raw_path)
+    path = url.path
+    if (path == "/" and base != "/") or path + "/" == base:
+        return Response(302, location=base)
+    if not path.startswith(base):
+        return Response(404, body=f"Not found: the site is served under {base}\n".encode())
+    try:
+        relative = unquote(path[len(base):], errors="strict")
+    except UnicodeDecodeError:
+        return not_found(site_dir)
+    wants_folder = relative == "" or relative.endswith("/")
+    parts = relative.split("/")[:-1] if wants_folder else relative.split("/")
+    if any(part in ("", ".", "..") or "\\" in part or "\x00" in part for part in parts):
+        return not_found(site_dir)
+    root = site_dir.resolve()
+    try:
+        target = site_dir.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return not_found(site_dir)
+    if not target.is_relative_to(root):
+        return Response(403, body=b"Forbidden: outside the site folder\n")
+    if target.is_dir():
+        if not wants_folder:
+            return Response(302, location=path + "/" + (f"?{url.query}" if url.query else ""))
+        return _file(site_dir, root, target / "index.html")
+    if wants_folder:
+        return not_found(site_dir)
+    return _file(site_dir, root, target)
+
+
+def _file(site_dir: Path, root: Path, target: Path) -> Response:
+    try:
+        real = target.resolve(strict=True)
+        if not real.is_relative_to(root):
+            return Response(403, body=b"Forbidden: outside the site folder\n")
+        return Response(200, content_type(real.name), real.read_bytes())
+    except (OSError, RuntimeError):  # missing, a folder, or swapped away mid-request
+        return not_found(site_dir)
+
+
+def not_found(site_dir: Path) -> Response:
+    try:
+        return Response(404, HTML, (site_dir / NOT_FOUND_PATH).read_bytes())
+    except OSError:
+        return Response(404, HTML, NOT_BUILT_PAGE)
+
+
+def inject(html: bytes, version: str) -> bytes:
+    """The page with the reload script added before its last `</body>` (or at its end)."""
+    tag = f'<script src="{SCRIPT_PATH}" data-version="{version}"></script>'.encode()
+    at = html.lower().rfind(b"</body>")
+    return html + tag if at < 0 else html[:at] + tag + html[at:]
+
+
+# --- the reload channel -------------------------------------------------------------------
+
+class ReloadChannel:
+    """The state every open tab follows: the version of the site served, and the build errors.
+
+    Each change bumps a sequence number; stream handlers wait for it to move.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._seq = 0
+        self._epoch = f"{time.time_ns():x}"  # a restarted server never repeats a version
+        self._builds = 0
+        self._state: dict = {"version": self._version(), "previous": None, "css": False, "errors": []}
+        self._closed = False
+
+    def _version(self) -> str:
+        return f"{self._epoch}.{self._builds}"
+
+    @property
+    def version(self) -> str:
+        with self._cond:
+            return self._state["version"]
+
+    def state(self) -> dict:
+        with self._cond:
+            return dict(self._state)
+
+    def built(self, css_only: bool = False) -> None:
+        """A new site is being served."""
+        with self._cond:
+            previous = self._state["version"]
+            self._builds += 1
+            self._publish({"version": self._version(), "previous": previous, "css": css_only, "errors": []})
+
+    def failed(self, errors: list[SiteError]) -> None:
+        """The last build failed; the site served is unchanged."""
+        with self._cond:
+            self._publish({**self._state, "css": False, "errors": [_error_json(e) for e in errors]})
+
+    def _publish(self, state: dict) -> None:
+        self._state = state
+        self._seq += 1
+        self._cond.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> tuple[int, dict] | None:
+        """The state once its sequence number differs from `seen` (or at `timeout`); None once closed."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._closed or self._seq != seen, timeout)
+            return None if self._closed else (self._seq, dict(self._state))
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
+def _error_json(error: SiteError) -> dict:
+    return {"path": error.path, "line": error.line, "message": error.message, "hint": error.hint,
+            "text": str(error)}
+
+
+def event_message(state: dict) -> bytes:
+    """One Server-Sent Event: `error` with the errors, or `reload` with the version."""
+    kind = "error" if state["errors"] else "reload"
+    return f"event: {kind}\ndata: {json.dumps(state, ensure_ascii=False)}\n\n".encode()
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_HTTPServer"
+    server_version = "briefings-preview"
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def _respond(self, head: bool) -> None:
+        preview = self.server.preview
+        path = urlsplit(self.path).path
+        if path == EVENTS_PATH and not head:
+            return self._events(preview.channel)
+        if path == STATUS_PATH:
+            body = json.dumps(preview.channel.state(), ensure_ascii=False).encode()
+            return self._send(Response(200, "application/json", body), head)
+        if path == SCRIPT_PATH:
+            return self._send(Response(200, "text/javascript; charset=utf-8", RELOAD_SCRIPT), head)
+        version = preview.channel.version  # before reading: a build finishing meanwhile reloads the tab
+        response = route(preview.site_dir, preview.base, self.path)
+        if response.content_type == HTML:
+            response = Response(response.status, HTML, inject(response.body, version), response.location)
+        self._send(response, head)
+
+    def _send(self, response: Response, head: bool) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Cache-Control", "no-store")
+        if response.location:
+            self.send_header("Location", response.location)
+        self.end_headers()
+        if not head:
+            self.wfile.write(response.body)
+
+    def _events(self, channel: ReloadChannel) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = -1  # send the current state at once
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while (news := channel.wait(seen, KEEPALIVE_SECONDS)) is not None:
+                seq, state = news
+                self.wfile.write(event_message(state) if seq != seen else b": keepalive\n\n")
+                self.wfile.flush()
+                seen = seq
+        except OSError:  # the tab went away
+            pass
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+        pass  # one line per request would bury the build messages
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True  # open event streams never hold up shutdown
+
+    def __init__(self, address: tuple[str, int], preview: "PreviewServer"):
+        self.preview = preview
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's full name, which can stall on DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+# --- the preview --------------------------------------------------------------------------
+
+class PreviewServer:
+    """Build once, serve, watch, rebuild. `start()` returns the port; `stop()` undoes everything."""
+
+    def __init__(self, config_file: Path, host: str = "127.0.0.1", port: int = 8000, delay: float = 0.075):
+        self.config_file = Path(config_file).resolve()
+        self.host, self.port, self.delay = host, port, delay
+        self.channel = ReloadChannel()
+        self.config: Config | None = None
+        self.base = "/"
+        self.site_dir = Path()
+        self._tmp: Path | None = None
+        self._config_ok = False
+        self._seed_errors: dict[Path, list[SiteError]] = {}
+        self._imported: dict[Path, tuple] = {}
+        self._build_lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._http_thread: threading.Thread | None = None
+        self._debouncer: Debouncer | None = None
+        self._watcher: ProjectWatcher | None = None
+        self._stopped = threading.Event()
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}{self.base}"
+
+    def start(self) -> int:
+        """Load the config, listen, build, watch; raise SiteErrors if config.yaml or the port is unusable."""
+        try:
+            self._tmp = Path(tempfile.mkdtemp(prefix="briefings-serve-"))
+            self.site_dir = self._tmp / "site"
+            self._load_config()
+            try:
+                self._httpd = _HTTPServer((self.host, self.port), self)
+            except OSError as exc:
+                raise SiteErrors([SiteError("--port", None, f"cannot listen on {self.host}:{self.port}: "
+                                            f"{exc.strerror or exc}", "pass another --port, or --port 0 "
+                                            "for any free one")]) from None
+            self.port = self._httpd.server_address[1]
+            self._debouncer = Debouncer(self.rebuild, self.delay)
+            self._watcher = ProjectWatcher(self.config, self.config_file, self._debouncer.add)
+            self._debouncer.start()
+            self._watcher.start()
+            self.rebuild(None)
+            self._http_thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                                 name="briefings-http", daemon=True)
+            self._http_thread.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self.port
+
+    def wait(self) -> None:
+        """Block until `stop()` (or Ctrl-C, which raises KeyboardInterrupt here)."""
+        while not self._stopped.wait(0.5):
+            pass
+
+    def stop(self) -> None:
+        """Stop watching and serving and remove the temporary site; safe to call twice."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        if self._watcher:
+            self._watcher.stop()
+        if self._debouncer:
+            self._debouncer.stop()
+        self.channel.close()
+        if self._httpd:
+            if self._http_thread:
+                self._httpd.shutdown()
+                self._http_thread.join()
+            self._httpd.server_close()
+        if self._tmp:
+            if self.config:
+                build_cache.forget(self.config)
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    # --- building
+
+    def rebuild(self, changed: set[Path] | None) -> bool:
+        """One build (a full one when `changed` is None); True when it succeeded."""
+        with self._build_lock:
+            if self._stopped.is_set():
+                return False
+            if changed is not None:
+                changed = {p for p in changed if not self._own_write(p)}
+                if not changed:
+                    return True
+            kinds = {classify(p, self.config, self.config_file, p.is_dir()) for p in changed or ()}
+            start = time.perf_counter()
+            try:
+                if CONFIG in kinds or not self._config_ok:
+                    self._load_config()
+                if SEED in kinds:
+                    changed |= self._import_seeds({p for p in changed if classify(p, self.config) == SEED})
+                # persist=False: the cache of a throwaway folder stays in memory, not in .cache/
+                result = pipeline.build(self.config, changed=changed, persist=False)
+            except SiteErrors as exc:
+                return self._failed([e for e in exc.errors if not e.warning], start)
+            except Exception as exc:  # a bug in a build step must not end the preview: show it, keep serving
+                traceback.print_exc()
+                return self._failed([SiteError("build", None, f"internal error: {type(exc).__name__}: {exc}",
+                                               "see the traceback in the terminal")], start)
+            for warning in result.warnings:
+                print(warning, file=sys.stderr)
+            seed_errors = [e for errors in self._seed_errors.values() for e in errors]
+            if seed_errors:
+                return self._failed(seed_errors, start, built=True)
+            css_only = changed is not None and kinds == {STATIC} and all(p.suffix == ".css" for p in changed)
+            self.channel.built(css_only)
+            print(f"build: {result.summary()}{_changes(changed, self.config.root)}", flush=True)
+            return True
+
+    def _failed(self, errors: list[SiteError], start: float, built: bool = False) -> bool:
+        if built:
+            self.channel.built()
+        for error in errors:
+            print(error, file=sys.stderr)
+        count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
+        kept = "the new site is served" if built else "still serving the last good site"
+        print(f"build: failed with {count} after {time.perf_counter() - start:.2f} s; {kept}",
+              file=sys.stderr, flush=True)
+        self.channel.failed(errors)
+        return False
+
+    def _load_config(self) -> None:
+        """(Re)read config.yaml; on errors the previous config stays in use for serving."""
+        self._config_ok = False
+        config = load_config(self.config_file)
+        for warning in config_warnings(self.config_file):
+            print(warning, file=sys.stderr)
+        self.config = config.with_overrides(output_dir=self.site_dir)
+        if self._http_thread and base_path(config.base_url) != self.base:
+            print(f"serve: base_url changed, the site is now at {self.url.removesuffix(self.base)}"
+                  f"{base_path(config.base_url)}", flush=True)
+        self.base = base_path(config.base_url)
+        self._config_ok = True
+
+    def _import_seeds(self, seeds: set[Path]) -> set[Path]:
+        """Import new and changed seeds (never overwriting edited content); the content files written."""
+        existing = set()
+        for path in seeds:
+            self._seed_errors.pop(path, None)
+            if path.is_dir():
+                existing.update(p for p in path.rglob("*.txt") if classify(p, self.config) == SEED)
+            elif path.is_file():
+                existing.add(path)
+        if not existing:
+            return set()
+        report = importer.import_seeds(self.config, only=sorted(existing))
+        for error in report.failed:
+            self._seed_errors.setdefault(self.config.root / error.path, []).append(error)
+        written = {self.config.root / shown for shown in report.created + report.updated}
+        self._imported = {path: _stat_key(path) for path in written}
+        if report.created or report.updated or report.failed:
+            print(f"import: {report.summary()}", flush=True)
+        return written
+
+    def _own_write(self, path: Path) -> bool:
+        """A content file import just wrote (and the build already had): its event needs no build."""
+        return path in self._imported and self._imported[path] == _stat_key(path)
+
+
+def _stat_key(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _changes(changed: set[Path] | None, root: Path) -> str:
+    if not changed:
+        return ""
+    names = sorted(display_path(p, root) for p in changed)
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return f" (changed: {', '.join(names[:3])}{more})"
+
+
+def run(config_file: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+    """The `serve` command: serve until Ctrl-C (or SIGTERM), then clean up and return 0."""
+    server = PreviewServer(config_file, host, port)
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.start()
+        print(f"serve: {server.url} (Ctrl-C to stop)", flush=True)
+        if open_browser:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        print("\nserve: stopped", flush=True)
+    finally:
+        server.stop()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
