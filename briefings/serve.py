@@ -475,7 +475,10 @@ class PreviewServer:
             seed_errors = [e for errors in self._seed_errors.values() for e in errors]
             if seed_errors:
                 return self._failed(seed_errors, start, built=True)
-            css_only = changed is not None and kinds == {STATIC} and all(p.suffix == ".css" for p in changed)
+            # folders appearing (a new templates/static/) are not changes of their own
+            files = {p for p in changed or () if not p.is_dir()}
+            css_only = bool(files) and all(p.suffix == ".css" and classify(p, self.config) == STATIC
+                                           for p in files)
             self.channel.built(css_only)
             print(f"build: {result.summary()}{_changes(changed, self.config.root)}", flush=True)
             return True
