@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,9 @@ from jinja2 import meta
 from .config import Config
 from .content import Briefing, FileEntry, stamp
 from .fsutil import write_atomic
+from .output import spare_folder
 
-CACHE_VERSION = (2, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (3, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 
@@ -38,6 +40,8 @@ class BuildCache:
     A file whose stamp changed since (deleted, edited by hand) is written again."""
     inputs: str = ""
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
+    spare: dict[str, str] | None = None
+    """What the spare folder beside site/ holds (path -> fingerprint, `?` unknown); see output.py."""
     loaded_with: str = ""
     """config.yaml's text when `files` were loaded: briefings take defaults (lang, topics)
     from it, so a config change means content is loaded again."""
@@ -81,9 +85,12 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
 
 
 def forget(config: Config) -> None:
-    """Drop the cache for this output: the next build is a clean one."""
+    """Drop the cache and the spare folder of this output: the next build is a clean one."""
     _MEMORY.pop(config.site_dir.resolve(), None)
     cache_file(config).unlink(missing_ok=True)
+    spare = spare_folder(config.site_dir, config.cache_dir)
+    shutil.rmtree(spare, ignore_errors=True)
+    spare.with_name(spare.name + ".unknown").unlink(missing_ok=True)
 
 
 def output_stamp(path: Path) -> tuple[int, int, int] | None:

@@ -1,105 +1,151 @@
-"""The only code that writes site/. Builds into a temporary folder and swaps it in whole.
+"""The only code that writes site/. Every build fills a spare folder and swaps it in whole.
 
-It refuses paths outside the site and two pages writing one path. The swap is
-an atomic exchange of the two folders where the OS offers one (Linux
-renameat2), so site/ is always either the complete old site or the new one.
+The swap is an atomic exchange of two folders (Linux renameat2), so site/ is
+always either the complete old site or the complete new one, even if the
+build is killed. The folder swapped out is kept as the spare (in .cache/, or
+beside site/ when .cache/ is on another file system): it is one build behind, so the next build only rewrites the
+files that differ, and an edit to one briefing costs a few files, not a copy
+of the whole archive. The writer refuses paths outside the site and two pages
+writing one path.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import SiteError, SiteErrors
-from .fsutil import write_atomic
 from .urls import is_safe_output_path
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+STALE_SECONDS = 600
+"""Temporary build folders older than this were left by a killed build and are removed."""
 
 
 class SiteWriter:
-    """Collects a site's files in a temporary folder; `commit()` makes it the site."""
+    """Fills a work folder (the spare, else a new temporary one); `commit()` makes it the site.
 
-    def __init__(self, site_dir: Path):
+    `spare` says what the spare folder holds (path -> fingerprint), as the
+    last build left it; None, or a spare left by a killed build, means unknown.
+    Files are never changed in place: they may be hard links shared with the
+    live site, so a new version is written beside and renamed over.
+    """
+
+    def __init__(self, site_dir: Path, spare_dir: Path, spare: dict[str, str] | None = None):
         self.site_dir = site_dir.resolve()
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}-build-", dir=self.site_dir.parent))
+        self.spare_dir = spare_dir.resolve()
+        self.marker = self.spare_dir.with_name(self.spare_dir.name + ".unknown")
+        _remove_stale_builds(self.site_dir)
+        if spare is not None and self.spare_dir.is_dir() and not self.marker.exists():
+            self.work, self.held = self.spare_dir, dict(spare)
+        else:
+            shutil.rmtree(self.spare_dir, ignore_errors=True)
+            self.work = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}-build-", dir=self.site_dir.parent))
+            self.held = {}
+        self.marker.touch()  # until the build settles, a kill leaves the spare's content unknown
         self.written: set[str] = set()
 
-    def write(self, path: str, data: bytes) -> None:
+    def holds(self, path: str, fingerprint: str) -> bool:
+        """The work folder already has this version of `path` (from two builds ago)."""
+        if self.held.get(path) != fingerprint:
+            return False
+        self._claim(path)
+        return True
+
+    def write(self, path: str, data: bytes, fingerprint: str = "") -> None:
+        self._claim(path)
+        target = self._target(path)
+        temp = target.with_name(f".{target.name}.tmp")
+        temp.write_bytes(data)
+        os.replace(temp, target)
+        self.held[path] = fingerprint
+
+    def carry_over(self, path: str, fingerprint: str = "") -> bool:
+        """Reuse the live site's file, already right for this build (a hard link, else a copy)."""
+        source = self.site_dir / path
+        if not source.is_file():
+            return False
+        self._claim(path)
+        target = self._target(path)
+        temp = target.with_name(f".{target.name}.tmp")
+        temp.unlink(missing_ok=True)
+        try:
+            os.link(source, temp)
+        except OSError:
+            shutil.copyfile(source, temp)
+        os.replace(temp, target)
+        self.held[path] = fingerprint
+        return True
+
+    def copy_file(self, path: str, source: Path, fingerprint: str = "") -> None:
+        self.write(path, source.read_bytes(), fingerprint)
+
+    def commit(self) -> dict[str, str] | None:
+        """Drop files no page claimed, then swap the work folder in as the site.
+
+        Returns what the new spare (the old site) holds as far as the writer
+        knows: None, and the caller supplies it from its own records.
+        """
+        for path in sorted(set(self.held) - {p for p in self.held if p.casefold() in self.written}):
+            (self.work / path).unlink(missing_ok=True)
+            _prune_empty_parents(self.work, (self.work / path).parent)
+            del self.held[path]
+        os.chmod(self.work, 0o755)
+        if not self.site_dir.exists():
+            os.rename(self.work, self.site_dir)
+        elif _exchange(self.work, self.site_dir):
+            if self.work != self.spare_dir:
+                os.rename(self.work, self.spare_dir)
+        else:  # no atomic exchange here: two renames, with a moment without site/
+            shutil.rmtree(self.spare_dir, ignore_errors=True)
+            os.rename(self.site_dir, self.spare_dir)
+            os.rename(self.work, self.site_dir)
+        return None
+
+    def settle(self) -> None:
+        """The caller has recorded what the spare holds: it is known again."""
+        self.marker.unlink(missing_ok=True)
+
+    def abort(self) -> dict[str, str]:
+        """After a failed build: a temporary folder goes; the spare stays, its content known."""
+        if self.work != self.spare_dir:
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.marker.unlink(missing_ok=True)
+            return {}
+        self.marker.unlink(missing_ok=True)
+        return dict(self.held)
+
+    def _claim(self, path: str) -> None:
         _check_safe(path)
         key = path.casefold()
         if key in self.written:
             raise SiteErrors([SiteError(path, None, "two pages would be written to the same path",
                                         "give one of the briefings or topics a different slug")])
         self.written.add(key)
-        target = self.tmp / path
+
+    def _target(self, path: str) -> Path:
+        target = self.work / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-    def carry_over(self, path: str) -> bool:
-        """Reuse the previous site's file for an unchanged page (a hard link, else a copy)."""
-        source = self.site_dir / path
-        target = self.tmp / path
-        if not source.is_file():
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-        self.written.add(path.casefold())
-        return True
-
-    def copy_file(self, path: str, source: Path) -> None:
-        _check_safe(path)
-        target = self.tmp / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        self.written.add(path.casefold())
-
-    def commit(self) -> None:
-        """Swap the new site in; the old one is removed only once the new one is in place."""
-        os.chmod(self.tmp, 0o755)
-        if not self.site_dir.exists():
-            os.rename(self.tmp, self.site_dir)
-            return
-        if _exchange(self.tmp, self.site_dir):
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        old = self.tmp.with_name(self.tmp.name + "-old")
-        os.rename(self.site_dir, old)
-        os.rename(self.tmp, self.site_dir)
-        shutil.rmtree(old, ignore_errors=True)
-
-    def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def __enter__(self) -> "SiteWriter":
-        return self
-
-    def __exit__(self, kind, value, tb) -> None:
-        if kind is not None:
-            self.abort()
+        return target
 
 
-def update_in_place(site_dir: Path, files: dict[str, bytes], removed: set[str]) -> None:
-    """An incremental build's few changes, each file replaced atomically (temp file + rename).
-
-    Everything was rendered before this is called, so a failed build never gets here.
-    """
-    for path in files:
-        _check_safe(path)
-    for path, data in files.items():
-        write_atomic(site_dir / path, data)
-    for path in removed:
-        if is_safe_output_path(path):
-            (site_dir / path).unlink(missing_ok=True)
-            _prune_empty_parents(site_dir, (site_dir / path).parent)
+def spare_folder(site_dir: Path, cache_dir: Path) -> Path:
+    """Where the spare lives: in the cache, unless that is on another file system
+    than site/ (folders cannot be swapped across file systems)."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    if os.stat(cache_dir).st_dev == os.stat(site_dir.parent).st_dev:
+        key = hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]
+        return cache_dir.resolve() / f"spare-{key}"
+    return site_dir.with_name(f".{site_dir.name}.spare")
 
 
 def static_files(sources: list[Path], prefix: str) -> dict[str, Path]:
@@ -118,10 +164,20 @@ def _check_safe(path: str) -> None:
                                     "check slugs and topic names for '..' or '/'")])
 
 
-def _prune_empty_parents(site_dir: Path, folder: Path) -> None:
-    while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+def _prune_empty_parents(root: Path, folder: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def _remove_stale_builds(site_dir: Path) -> None:
+    """Temporary folders of builds that were killed: old enough not to be a build running now."""
+    for folder in site_dir.parent.glob(f".{site_dir.name}-build-*"):
+        try:
+            if time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _exchange(a: Path, b: Path) -> bool:

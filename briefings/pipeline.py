@@ -17,7 +17,7 @@ from .archive import Archive, build_archive
 from .config import Config
 from .content import content_files, load_content
 from .errors import SiteError, SiteErrors
-from .output import SiteWriter, static_files, update_in_place
+from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
 from .render import Renderer, static_dirs, template_dirs
 
@@ -109,44 +109,35 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
     fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
-    stale_pages = [page for page in pages if page.path not in fresh]
-    if cache.outputs and len(prints) - len(fresh) <= max(50, int(len(prints) * IN_PLACE_LIMIT)):
-        changes: dict[str, bytes] = {}
-        render_all(stale_pages, renderer, changes.__setitem__)
-        changes.update({path: source.read_bytes() for path, source in copies.items() if path not in fresh})
-        if NOJEKYLL not in fresh:
-            changes[NOJEKYLL] = b""
-        update_in_place(config.site_dir, changes, set(cache.outputs) - set(prints))
-        count = len(stale_pages)
-    else:
-        with SiteWriter(config.site_dir) as writer:
-            count = render_all(pages, renderer, writer.write,
-                               skip=lambda page: page.path in fresh and writer.carry_over(page.path))
-            for path, source in copies.items():
-                writer.copy_file(path, source)
-            writer.write(NOJEKYLL, b"")
-            writer.commit()
+    writer = SiteWriter(config.site_dir, spare_folder(config.site_dir, config.cache_dir), cache.spare)
+    reuse = lambda path: writer.holds(path, prints[path]) or (
+        path in fresh and writer.carry_over(path, prints[path]))
+    try:
+        count = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
+                           skip=lambda page: reuse(page.path))
+        for path, source in copies.items():
+            if not reuse(path):
+                writer.copy_file(path, source, prints[path])
+        if not reuse(NOJEKYLL):
+            writer.write(NOJEKYLL, b"", prints[NOJEKYLL])
+        had_site = config.site_dir.exists()
+        writer.commit()
+    except BaseException:
+        cache.spare = writer.abort()
+        build_cache.save_cache(config, cache, persist)
+        raise
+    # the spare now holds the previous site: what it held, as far as we know it
+    cache.spare = {path: (fingerprint if path in intact else "?")
+                   for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
     cache.inputs = signature
     build_cache.record_outputs(config.site_dir, cache, prints)
     build_cache.save_cache(config, cache, persist)
+    writer.settle()
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, count)
 
 
 NOJEKYLL = ".nojekyll"
 """Tells GitHub Pages to publish the folder as is, without running Jekyll."""
-IN_PLACE_LIMIT = 0.2
-"""Up to this share of changed files, a build replaces them one by one (each atomically,
-after every page rendered, so a failed build still changes nothing); above it, the
-site is built in a fresh folder swapped in whole."""
-
-
-def _differs(source: Path, target: Path) -> bool:
-    try:
-        return source.read_bytes() != target.read_bytes()
-    except OSError:
-        return True
-
-
 def check(config: Config) -> list[SiteError]:
     """Load and render everything in memory, writing nothing; return warnings, raise errors."""
     archive, pages, renderer, warnings = load(config, strict=True)
