@@ -11,9 +11,11 @@ clean one, byte for byte the same):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +28,13 @@ from .content import Briefing, FileEntry, stamp
 from .fsutil import write_atomic
 from .output import spare_folder
 
-CACHE_VERSION = (3, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (4, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 
 @dataclass
 class BuildCache:
     version: tuple = CACHE_VERSION
-    files: dict[str, FileEntry] = field(default_factory=dict)
     outputs: dict[str, tuple[str, tuple[int, int, int] | None]] = field(default_factory=dict)
     """Site path -> (fingerprint of what was written, its file stamp after writing).
 
@@ -42,6 +43,10 @@ class BuildCache:
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
     spare: dict[str, str] | None = None
     """What the spare folder beside site/ holds (path -> fingerprint, `?` unknown); see output.py."""
+    last: tuple[int, int, list] = (0, 0, [])
+    """(briefings, pages, warnings) of the last build: what a no-op build reports."""
+    files: dict[str, FileEntry] = field(default_factory=dict, repr=False)
+    """Loaded content files, kept in a file of their own: a no-op build never reads them."""
     loaded_with: str = ""
     """config.yaml's text when `files` were loaded: briefings take defaults (lang, topics)
     from it, so a config change means content is loaded again."""
@@ -50,53 +55,86 @@ class BuildCache:
 _MEMORY: dict[Path, BuildCache] = {}
 
 
+def _key(config: Config) -> str:
+    return hashlib.sha256(str(config.site_dir.resolve()).encode()).hexdigest()[:12]
+
+
 def cache_file(config: Config) -> Path:
-    key = hashlib.sha256(str(config.site_dir.resolve()).encode()).hexdigest()[:12]
-    return config.cache_dir / f"build-{key}.pickle"
+    return config.cache_dir / f"build-{_key(config)}.pickle"
+
+
+def content_cache_file(config: Config) -> Path:
+    return config.cache_dir / f"content-{_key(config)}.pickle"
 
 
 def load_cache(config: Config) -> BuildCache:
-    """The cache for this output folder: from memory (preview), else from disk, else empty."""
-    cache = _load_cache(config)
-    if cache.loaded_with != config.source_text:
-        cache.files.clear()
-        cache.loaded_with = config.source_text
-    return cache
+    """The build state for this output folder: from memory (preview), else disk, else empty.
 
-
-def _load_cache(config: Config) -> BuildCache:
+    Content entries are not read here; `load_files` reads them when a build needs them.
+    """
     site = config.site_dir.resolve()
     if site in _MEMORY:
         return _MEMORY[site]
-    try:
-        with cache_file(config).open("rb") as handle:
-            cache = pickle.load(handle)
-        if isinstance(cache, BuildCache) and cache.version == CACHE_VERSION:
-            return cache
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        pass
-    return BuildCache()
+    cache = _unpickle(cache_file(config))
+    return cache if isinstance(cache, BuildCache) and cache.version == CACHE_VERSION else BuildCache()
 
 
-def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
+def load_files(config: Config, cache: BuildCache) -> None:
+    """Fill `cache.files` (from disk unless already in memory), dropped if config.yaml changed."""
+    if not cache.files:
+        stored = _unpickle(content_cache_file(config))
+        if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == CACHE_VERSION:
+            cache.loaded_with, cache.files = stored[1], stored[2]
+    if cache.loaded_with != config.source_text:
+        cache.files.clear()
+        cache.loaded_with = config.source_text
+
+
+def save_cache(config: Config, cache: BuildCache, persist: bool = True, files_changed: bool = True) -> None:
+    """Keep the cache in memory and, with `persist`, on disk (content only when it changed).
+
+    On disk, briefings are stored without their body: the body is read again
+    from its file when a page needs it (see `content.body_of`), which keeps
+    the file small enough to load in a fraction of a second at 100,000 briefings.
+    """
     _MEMORY[config.site_dir.resolve()] = cache
-    if persist:
-        write_atomic(cache_file(config), pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+    if not persist:
+        return
+    state = dataclasses.replace(cache, files={}, loaded_with="")
+    write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    if files_changed:
+        lean = {key: dataclasses.replace(entry, briefing=without_body(entry.briefing))
+                for key, entry in cache.files.items()}
+        data = (CACHE_VERSION, cache.loaded_with, lean)
+        write_atomic(content_cache_file(config), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def without_body(briefing: Briefing | None) -> Briefing | None:
+    return dataclasses.replace(briefing, body="") if briefing is not None else None
+
+
+def _unpickle(path: Path) -> object:
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
 
 
 def forget(config: Config) -> None:
     """Drop the cache and the spare folder of this output: the next build is a clean one."""
     _MEMORY.pop(config.site_dir.resolve(), None)
     cache_file(config).unlink(missing_ok=True)
+    content_cache_file(config).unlink(missing_ok=True)
     spare = spare_folder(config.site_dir, config.cache_dir)
     shutil.rmtree(spare, ignore_errors=True)
     spare.with_name(spare.name + ".unknown").unlink(missing_ok=True)
 
 
-def output_stamp(path: Path) -> tuple[int, int, int] | None:
+def output_stamp(path: str) -> tuple[int, int, int] | None:
     """(inode, mtime_ns, size) of a built file: any change to it, or its removal, shows."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
@@ -104,12 +142,14 @@ def output_stamp(path: Path) -> tuple[int, int, int] | None:
 
 def intact_outputs(site_dir: Path, cache: BuildCache) -> set[str]:
     """The site files still exactly as the last build left them."""
+    root = f"{site_dir}/"
     return {path for path, (_, recorded) in cache.outputs.items()
-            if recorded is not None and output_stamp(site_dir / path) == recorded}
+            if recorded is not None and output_stamp(root + path) == recorded}
 
 
 def record_outputs(site_dir: Path, cache: BuildCache, prints: dict[str, str]) -> None:
-    cache.outputs = {path: (fingerprint, output_stamp(site_dir / path)) for path, fingerprint in prints.items()}
+    root = f"{site_dir}/"
+    cache.outputs = {path: (fingerprint, output_stamp(root + path)) for path, fingerprint in prints.items()}
 
 
 def inputs_signature(config: Config, files: list[Path], extra: list[Path]) -> str:
@@ -119,19 +159,35 @@ def inputs_signature(config: Config, files: list[Path], extra: list[Path]) -> st
     digest.update(repr((config.base_url, config.link_style, str(config.site_dir))).encode())
     for path in [*files, *extra]:
         try:
-            digest.update(f"{path}\0{stamp(path.stat())}\n".encode())
+            digest.update(f"{path}\0{stamp(os.stat(path))}\n".encode())
         except OSError:
             digest.update(f"{path}\0missing\n".encode())
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+_USES_BODIES = re.compile(r"briefing_html|\.body\b")
+
+
 class Fingerprints:
-    """Fingerprints of pages: template closure + config + a digest of the page's data."""
+    """Fingerprints of pages: template closure + config + a digest of the page's data.
+
+    A briefing the page lists directly (its own, related, a listing's items,
+    a feed's items) counts by its whole file. One reached through a topic,
+    month or year counts without its body, unless the page's templates render
+    bodies at all: so editing a body re-renders the few pages that show it,
+    not every page of its topics, and never leaves a page stale.
+    """
 
     def __init__(self, env: jinja2.Environment, config: Config):
         self.env, self.config = env, config
-        self._templates: dict[str, str] = {}
-        self._memo: dict[int, bytes] = {}
+        self._templates: dict[str, tuple[str, bool]] = {}
+        self._memo: dict[tuple[int, bool], bytes] = {}
+        self._listing: dict[int, bytes] = {}
         self._base = repr((config.source_text, config.base_url, config.link_style)).encode()
 
     @staticmethod
@@ -143,54 +199,71 @@ class Fingerprints:
             return f"copy\0{source}\0missing"
 
     def page(self, page) -> str:
+        template, bodies = self.template(page.template)
         digest = hashlib.blake2b(self._base, digest_size=16)
         digest.update(f"{page.path}\0{page.template}\0{page.absolute_links}".encode())
-        digest.update(self.template(page.template).encode())
-        digest.update(self.data(page.context))
+        digest.update(template.encode())
+        digest.update(self.data(page.context, bodies))
         return "page\0" + digest.hexdigest()
 
-    def template(self, name: str) -> str:
-        """Hash of a template and everything it extends, includes or imports."""
+    def template(self, name: str) -> tuple[str, bool]:
+        """Hash of a template and everything it extends, includes or imports, and whether
+        any of them renders briefing bodies."""
         if name not in self._templates:
-            self._templates[name] = ""  # guards against cycles
+            self._templates[name] = ("", False)  # guards against cycles
             digest = hashlib.blake2b(digest_size=16)
             try:
                 source, filename, _ = self.env.loader.get_source(self.env, name)
             except jinja2.TemplateNotFound:
                 source, filename = "", "missing"
             digest.update(f"{filename}\0{source}".encode())
+            bodies = bool(_USES_BODIES.search(source))
             try:
                 referenced = sorted(n for n in meta.find_referenced_templates(self.env.parse(source)) if n)
             except jinja2.TemplateSyntaxError:
                 referenced = []
             for child in referenced:
-                digest.update(self.template(child).encode())
-            self._templates[name] = digest.hexdigest()
+                child_digest, child_bodies = self.template(child)
+                digest.update(child_digest.encode())
+                bodies = bodies or child_bodies
+            self._templates[name] = (digest.hexdigest(), bodies)
         return self._templates[name]
 
-    def data(self, value: object) -> bytes:
-        """A digest of template data; briefings count by their content digest."""
-        if isinstance(value, Briefing):  # its file's bytes, and where it lives (a rename moves it)
+    def data(self, value: object, bodies: bool, nested: bool = False) -> bytes:
+        """A digest of template data (see the class docstring for briefings)."""
+        if isinstance(value, Briefing):
+            if nested and not bodies:
+                return self._listing_digest(value)
             return f"{value.digest}\0{value.file}\0{value.path}".encode()
         if isinstance(value, (str, int, float, bool, type(None))):
             return repr(value).encode()
-        key = id(value)
+        key = (id(value), nested)
         if key in self._memo:  # only long-lived model objects (topics, months, years) are memoised
             return self._memo[key]
         digest = hashlib.blake2b(type(value).__name__.encode(), digest_size=16)
         if isinstance(value, dict):
             for k in value:
                 digest.update(repr(k).encode())
-                digest.update(self.data(value[k]))
+                digest.update(self.data(value[k], bodies, nested))
         elif isinstance(value, (list, tuple)):
             for item in value:
-                digest.update(self.data(item))
+                digest.update(self.data(item, bodies, nested))
         elif dataclasses.is_dataclass(value):
-            for f in dataclasses.fields(value):
-                digest.update(self.data(getattr(value, f.name)))
+            for name in _field_names(type(value)):
+                digest.update(self.data(getattr(value, name), bodies, True))
         else:
             digest.update(repr(value).encode())
         result = digest.digest()
         if dataclasses.is_dataclass(value):
             self._memo[key] = result
         return result
+
+    def _listing_digest(self, briefing: Briefing) -> bytes:
+        """Everything about a briefing but its body."""
+        key = id(briefing)
+        if key not in self._listing:
+            fields = (briefing.file, briefing.path, briefing.title, briefing.date.iso(), briefing.topics,
+                      briefing.lang, briefing.summary, briefing.id, briefing.source, briefing.words,
+                      briefing.draft)
+            self._listing[key] = hashlib.blake2b(repr(fields).encode(), digest_size=16).digest()
+        return self._listing[key]

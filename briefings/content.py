@@ -19,6 +19,8 @@ from .text import clean_line, clean_text, reading_minutes, summarize, word_count
 from .urls import briefing_path, slugify, unique_slug
 
 FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft")
+SLUG_FROM_FILE_MAX = 200
+"""A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +76,11 @@ def stamp(stat: os.stat_result) -> tuple[int, int]:
 
 def content_files(config: Config) -> list[Path]:
     """Every Markdown file under content/, in a stable order; hidden files are skipped."""
-    root = config.content_dir
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*.md")
-                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
+    found = []
+    for folder, subfolders, names in os.walk(config.content_dir):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        found.extend(os.path.join(folder, n) for n in names if n.endswith(".md") and not n.startswith("."))
+    return [Path(p) for p in sorted(found)]
 
 
 def load_content(config: Config, files: list[Path] | None = None,
@@ -216,7 +218,7 @@ class _Fields:
 
     def briefing(self, path: Path) -> Briefing:
         self.unknown_keys()
-        body = clean_text(self.doc.body).strip("\n")
+        body = clean_body(self.doc.body)
         title = self.text("title", required=True)
         if not body.strip():
             self.errors.append(SiteError(self.shown, self.doc.body_line, "the briefing has no text",
@@ -226,12 +228,26 @@ class _Fields:
             self.problem("draft", "`draft` must be true or false")
             draft = False
         return Briefing(
-            file=self.shown, slug=slugify(self.text("slug") or path.stem),
+            file=self.shown, slug=slugify(self.text("slug") or path.stem, max_length=SLUG_FROM_FILE_MAX),
             title=title, date=self.date(), topics=self.topics(),
             lang=self.text("lang", self.config.language) or self.config.language,
             summary=self.text("summary") or summarize(_plain(body)),
             id=self.text("id", path.stem), source=self.text("source"),
             body=body, body_line=self.doc.body_line, words=word_count(body), draft=draft)
+
+
+def body_of(briefing: Briefing, root: Path) -> str:
+    """The Markdown body; read again from its file when the build cache stored the
+    briefing without it (see cache.save_cache)."""
+    if briefing.body:
+        return briefing.body
+    text = read_bytes(root / briefing.file, briefing.file).decode("utf-8-sig", "replace")
+    return clean_body(frontmatter.split(text, briefing.file).body)
+
+
+def clean_body(raw: str) -> str:
+    """The body as the site shows it: cleaned of unsafe characters, outer blank lines dropped."""
+    return clean_text(raw).strip("\n")
 
 
 def _plain(markdown: str) -> str:

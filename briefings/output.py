@@ -67,6 +67,11 @@ class SiteWriter:
         os.replace(temp, target)
         self.held[path] = fingerprint
 
+    def adopt(self, path: str, fingerprint: str) -> None:
+        """A worker process wrote `path` into the work folder: record it here."""
+        self._claim(path)
+        self.held[path] = fingerprint
+
     def carry_over(self, path: str, fingerprint: str = "") -> bool:
         """Reuse the live site's file, already right for this build (a hard link, else a copy)."""
         source = self.site_dir / path

@@ -20,6 +20,7 @@ from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
 from .render import Renderer, static_dirs, template_dirs
+from .workers import map_slices
 
 
 @dataclass
@@ -36,10 +37,13 @@ class BuildResult:
         return f"{self.briefings:,} briefings → {self.pages:,} pages{redone} in {self.seconds:.2f} s"
 
 
-def load(config: Config, strict: bool = False, files: dict | None = None
-         ) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
-    """Everything a build needs, read and checked, with nothing written; raises on errors."""
-    briefings, problems = load_content(config, cache=files)
+def load(config: Config, strict: bool = False, entries: dict | None = None,
+         paths: list[Path] | None = None) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
+    """Everything a build needs, read and checked, with nothing written; raises on errors.
+
+    `entries` is the build cache's record of content files, `paths` the content
+    files when the caller has listed them already."""
+    briefings, problems = load_content(config, files=paths, cache=entries)
     renderer = Renderer(config, strict=strict)
     problems += renderer.check_templates()
     errors = [p for p in problems if not p.warning]
@@ -53,29 +57,45 @@ def load(config: Config, strict: bool = False, files: dict | None = None
     return archive, pages, renderer, problems
 
 
-def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False) -> int:
+def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False,
+               adopt=None, jobs: int | None = 1) -> int:
     """Render every page `skip` does not carry over, handing bytes to `write`.
 
-    Every template error is collected, once each, and raised together.
-    Returns how many pages were rendered.
+    With more than one job (`jobs=None`: as many as the cores and the work
+    allow), pages are rendered and written by forked workers; `adopt(path)`
+    then tells the parent what they wrote. Every template error is collected,
+    once each, and raised together. Returns how many pages were rendered.
     """
+    todo = [page for page in pages if not skip(page)]
+    render_slice = lambda chunk: _render_slice(chunk, renderer, write)
+    results = map_slices(render_slice, todo, jobs if adopt else 1)
     errors: dict[str, SiteError] = {}
-    rendered = 0
+    for written, slice_errors in results:
+        if adopt and len(results) > 1:
+            for path in written:
+                adopt(path)
+        for error in slice_errors:
+            errors.setdefault(f"{error.path}:{error.line}:{error.message.split(' while ')[0]}", error)
+    if errors:
+        raise SiteErrors(list(errors.values()))
+    return len(todo)
+
+
+def _render_slice(pages: list[Page], renderer: Renderer, write) -> tuple[list[str], list[SiteError]]:
+    """Render pages in order; after the first error, go on rendering (to report every
+    problem) but stop writing."""
+    written: list[str] = []
+    errors: list[SiteError] = []
     for page in pages:
-        if skip(page):
-            continue
         try:
             data = renderer.render(page)
         except SiteErrors as exc:
-            for error in exc.errors:
-                errors.setdefault(f"{error.path}:{error.line}:{error.message.split(' while ')[0]}", error)
+            errors.extend(exc.errors)
             continue
-        rendered += 1
         if not errors:
             write(page.path, data)
-    if errors:
-        raise SiteErrors(list(errors.values()))
-    return rendered
+            written.append(page.path)
+    return written, errors
 
 
 def _inputs(config: Config) -> list[Path]:
@@ -85,12 +105,14 @@ def _inputs(config: Config) -> list[Path]:
 
 
 def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
-          persist: bool = True) -> BuildResult:
+          persist: bool = True, jobs: int | None = None) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
     `changed` (from the preview's watcher) is informational: what changed is
     found from file stamps and fingerprints, which also catch edits made while
-    no watcher ran. `persist=False` keeps the cache in memory only.
+    no watcher ran. `persist=False` keeps the cache in memory only. `jobs` is
+    the number of processes rendering pages (None: all cores for large builds;
+    the preview passes 1, since forking a process that runs threads is unsafe).
     """
     start = time.perf_counter()
     cache = build_cache.load_cache(config)
@@ -98,11 +120,13 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     signature = build_cache.inputs_signature(config, files, _inputs(config))
     intact = build_cache.intact_outputs(config.site_dir, cache)
     if signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs):
-        kept = [e for e in cache.files.values() if e.briefing and not e.briefing.draft]
-        pages = sum(1 for fingerprint, _ in cache.outputs.values() if fingerprint.startswith("page\0"))
-        return BuildResult(len(kept), pages,
-                           time.perf_counter() - start, [p for e in cache.files.values() for p in e.problems])
-    archive, pages, renderer, warnings = load(config, strict, cache.files)
+        briefings, pages, warnings = cache.last
+        return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings))
+    build_cache.load_files(config, cache)
+    loaded_before = dict(cache.files)
+    archive, pages, renderer, warnings = load(config, strict, cache.files, files)
+    files_changed = loaded_before.keys() != cache.files.keys() or any(
+        loaded_before[key] is not entry for key, entry in cache.files.items())
     fingerprints = build_cache.Fingerprints(renderer.env, config)
     copies = static_files(static_dirs(config), "static")
     prints = {page.path: fingerprints.page(page) for page in pages}
@@ -114,7 +138,8 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
         path in fresh and writer.carry_over(path, prints[path]))
     try:
         count = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
-                           skip=lambda page: reuse(page.path))
+                           skip=lambda page: reuse(page.path),
+                           adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs)
         for path, source in copies.items():
             if not reuse(path):
                 writer.copy_file(path, source, prints[path])
@@ -124,14 +149,14 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
         writer.commit()
     except BaseException:
         cache.spare = writer.abort()
-        build_cache.save_cache(config, cache, persist)
+        build_cache.save_cache(config, cache, persist, files_changed)
         raise
     # the spare now holds the previous site: what it held, as far as we know it
     cache.spare = {path: (fingerprint if path in intact else "?")
                    for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
-    cache.inputs = signature
+    cache.inputs, cache.last = signature, (len(archive.briefings), len(pages), warnings)
     build_cache.record_outputs(config.site_dir, cache, prints)
-    build_cache.save_cache(config, cache, persist)
+    build_cache.save_cache(config, cache, persist, files_changed)
     writer.settle()
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, count)
 

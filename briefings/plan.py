@@ -105,7 +105,7 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
         listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
         for chunk, pagination, path in listing:
             yield Page(path, "topic.html", {"topic": topic, "briefings": chunk, "pagination": pagination},
-                       files_of(topic.briefings))
+                       files_of(chunk))
 
 
 def archive_pages(archive: Archive) -> Iterator[Page]:

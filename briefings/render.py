@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from . import urls
 from .config import Config
-from .content import Briefing
+from .content import Briefing, body_of
 from .errors import SiteError, SiteErrors, display_path
 from .i18n import translate
 from .markdown import to_html
@@ -98,9 +98,8 @@ class Renderer:
         path = target if isinstance(target, str) else target.path
         return urls.absolute_url(self.config.base_url, path)
 
-    @staticmethod
-    def _briefing_html(briefing: Briefing) -> Markup:
-        return Markup(to_html(briefing.body))
+    def _briefing_html(self, briefing: Briefing) -> Markup:
+        return Markup(to_html(body_of(briefing, self.config.root)))
 
     def _topic_ref(self, slug: str) -> TopicRef:
         return TopicRef(slug, self.config.topic(slug).name(self.config.language))

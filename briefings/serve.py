@@ -463,7 +463,7 @@ class PreviewServer:
                 if SEED in kinds:
                     changed |= self._import_seeds({p for p in changed if classify(p, self.config) == SEED})
                 # persist=False: the cache of a throwaway folder stays in memory, not in .cache/
-                result = pipeline.build(self.config, changed=changed, persist=False)
+                result = pipeline.build(self.config, changed=changed, persist=False, jobs=1)
             except SiteErrors as exc:
                 return self._failed([e for e in exc.errors if not e.warning], start)
             except Exception as exc:  # a bug in a build step must not end the preview: show it, keep serving
