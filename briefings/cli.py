@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .config import Config, LINK_STYLES, config_warnings, load_config
 from .errors import SiteError, SiteErrors
+from .urls import base_url_problem
 
 
 def _print_problems(problems: list[SiteError]) -> None:
@@ -32,16 +33,16 @@ def _config(args: argparse.Namespace) -> Config:
 def _normalized_url(url: str | None) -> str | None:
     if url is None:
         return None
-    if not url.startswith(("http://", "https://")):
-        raise SiteErrors([SiteError("--base-url", None, f"'{url}' is not an absolute http(s) URL",
-                                    "write e.g. https://user.github.io/repo/")])
+    problem = base_url_problem(url)
+    if problem:
+        raise SiteErrors([SiteError("--base-url", None, problem, "write e.g. https://user.github.io/repo/")])
     return url if url.endswith("/") else url + "/"
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .importer import import_seeds
-    report = import_seeds(_config(args), force=args.force)
-    _print_problems(report.failed)
+    report = import_seeds(_config(args), force=args.force, replace_invalid=args.replace_invalid)
+    _print_problems(report.failed + report.warnings)
     print(f"import: {report.summary()}")
     return 1 if report.failed else 0
 
@@ -49,23 +50,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
     config = _config(args)
-    result = build(config, strict=args.strict)
+    result = build(config, strict=args.strict, search_index=not args.no_search)
     _print_problems(result.warnings)
     print(f"build: {result.summary()} → {config.site_dir}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .importer import import_seeds, seed_files
+    from .importer import check_seeds
     from .pipeline import check
-    from .seeds import parse_seed
     config = _config(args)
-    problems: list[SiteError] = []
-    for path in seed_files(config):
-        try:
-            parse_seed(path, path.read_bytes(), os.path.relpath(path, config.root))
-        except SiteErrors as exc:
-            problems.extend(exc.errors)
+    problems: list[SiteError] = check_seeds(config)
     try:
         problems.extend(check(config))
     except SiteErrors as exc:
@@ -81,7 +76,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from .pipeline import build
     config = _config(args)
     check_target(config.root, remote=args.remote, branch=args.branch, cname=config.cname or None)
-    result = build(config)
+    result = build(config, search_index=not args.no_search)
     _print_problems(result.warnings)
     print(f"build: {result.summary()}")
     published = publish(config.site_dir, config.root, remote=args.remote, branch=args.branch,
@@ -104,6 +99,8 @@ def parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="turn seeds/*.txt into content/ Markdown files",
                               description="Import seeds into content/. Never overwrites a file a person edited.")
     imp.add_argument("--force", action="store_true", help="regenerate content files even if edited")
+    imp.add_argument("--replace-invalid", action="store_true",
+                     help="import seeds with invalid UTF-8, the bad bytes replaced by U+FFFD (with a warning)")
     imp.set_defaults(run=cmd_import)
 
     build = commands.add_parser("build", help="render content/ into the static site in site/",
@@ -140,6 +137,8 @@ def parser() -> argparse.ArgumentParser:
 def _site_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--base-url", help="override base_url (also BRIEFINGS_BASE_URL)")
     command.add_argument("--output", help="output folder (default: site/ next to config.yaml)")
+    command.add_argument("--no-search", action="store_true",
+                         help="skip the full-text search index (Pagefind); the search page then says so")
     command.add_argument("--link-style", choices=LINK_STYLES,
                          help="pretty links (…/) or files links (…/index.html, for opening from disk)")
 
@@ -155,3 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a disk full, a folder not writable: the user's to fix, not a crash
+        where = os.fsdecode(exc.filename) if exc.filename else args.command
+        print(SiteError(where, None, exc.strerror or str(exc),
+                        "check the path exists, is writable, and the disk is not full"), file=sys.stderr)
+        print(f"{args.command}: failed", file=sys.stderr)
+        return 1

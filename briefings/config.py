@@ -7,13 +7,15 @@ the nearest known key, and all problems are reported together.
 from __future__ import annotations
 
 import difflib
+import re
+import reprlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from . import yamldoc
 from .errors import SiteError, SiteErrors, display_path
-from .urls import slugify
+from .text import clean_line
+from .urls import base_url_problem, slugify
 
 LANGUAGES = ("fr", "en")
 LINK_STYLES = ("pretty", "files")
@@ -99,6 +101,11 @@ _SCALARS: dict[str, tuple[type, str]] = {
 KNOWN_KEYS = (*_SCALARS, "feeds", "topics")
 _FEED_KEYS = {"items": int, "full_content": bool}
 _TOPIC_KEYS = ("name", "match")
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.IGNORECASE)
+_TEXT_KEYS = ("title", "description", "author")
+"""Free text shown on every page and in feeds: control characters are dropped, like in content."""
+_short_repr = reprlib.Repr()
+_short_repr.maxstring, _short_repr.maxother = 60, 60
 
 
 class _Checker:
@@ -122,7 +129,9 @@ class _Checker:
     def typed(self, value: object, kind: type, keys: tuple, expected: str) -> bool:
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
-            self.error(keys, f"expected {expected}, got {type(value).__name__} {value!r}")
+            example = {int: "20", bool: "true", str: '"…"'}.get(kind, "…")
+            self.error(keys, f"expected {expected}, got {type(value).__name__} {_short_repr.repr(value)}",
+                       f"write e.g. `{keys[-1]}: {example}`")
         return ok
 
 
@@ -151,7 +160,9 @@ def _read(path: Path) -> tuple[Config, list[SiteError]]:
         raise SiteErrors([SiteError(shown, None, "config file not found",
                                     "run from your project folder or pass --config PATH")]) from None
     except UnicodeDecodeError as exc:
-        raise SiteErrors([SiteError(shown, None, f"not UTF-8 (byte {exc.start})",
+        data = path.read_bytes()
+        raise SiteErrors([SiteError(shown, 1 + data.count(b"\n", 0, exc.start),
+                                    f"not UTF-8: byte {exc.start} is 0x{data[exc.start]:02X}",
                                     "save config.yaml as UTF-8")]) from None
     data = yamldoc.load(text, shown) or {}
     check = _Checker(shown, text)
@@ -162,7 +173,7 @@ def _read(path: Path) -> tuple[Config, list[SiteError]]:
     values: dict[str, object] = {}
     for key, (kind, expected) in _SCALARS.items():
         if key in data and check.typed(data[key], kind, (key,), expected):
-            values[key] = data[key]
+            values[key] = clean_line(data[key]) if key in _TEXT_KEYS else data[key]
     _check_values(values, check)
     values.update(_feeds(data.get("feeds", {}), check))
     topics = _topics(data.get("topics", {}), check)
@@ -172,12 +183,14 @@ def _read(path: Path) -> tuple[Config, list[SiteError]]:
 
 def _check_values(values: dict, check: _Checker) -> None:
     if "base_url" in values:
-        url = urlsplit(values["base_url"])
-        if url.scheme not in ("http", "https") or not url.netloc:
-            check.error(("base_url",), f"'{values['base_url']}' is not an absolute http(s) URL",
-                        "write e.g. https://user.github.io/repo/")
+        problem = base_url_problem(values["base_url"])
+        if problem:
+            check.error(("base_url",), problem, "write e.g. https://user.github.io/repo/")
         elif not values["base_url"].endswith("/"):
             values["base_url"] += "/"
+    if values.get("cname") and not _DOMAIN.fullmatch(values["cname"]):
+        check.error(("cname",), f"'{values['cname'][:80]}' is not a domain name",
+                    "write a bare domain such as briefings.example.org, without https:// or a path")
     for key, allowed in (("language", LANGUAGES), ("link_style", LINK_STYLES)):
         if key in values and values[key] not in allowed:
             check.error((key,), f"'{values[key]}' is not supported", f"use one of {', '.join(allowed)}")
@@ -201,7 +214,7 @@ def _feeds(feeds: object, check: _Checker) -> dict[str, object]:
                                         "a whole number" if kind is int else "true or false"):
             values[f"feed_{key}"] = feeds[key]
     if values.get("feed_items", 1) < 1:
-        check.error(("feeds", "items"), "must be at least 1")
+        check.error(("feeds", "items"), "must be at least 1", "write e.g. `items: 50`")
     return values
 
 
@@ -218,7 +231,8 @@ def _topics(topics: object, check: _Checker) -> tuple[TopicRule, ...]:
                         f"rename it to '{slugify(str(slug), fallback='topic')}'")
             continue
         if not isinstance(rule, dict):
-            check.error(keys, f"expected a mapping with name and match, got {type(rule).__name__}")
+            check.error(keys, f"expected a mapping with name and match, got {type(rule).__name__}",
+                        f"write e.g. `{slug}: {{name: {slug.replace('-', ' ').capitalize()}, match: [keyword]}}`")
             continue
         check.unknown_keys(rule, _TOPIC_KEYS, keys)
         rules.append(TopicRule(slug, _topic_names(rule.get("name", slug), keys, check),
@@ -227,10 +241,10 @@ def _topics(topics: object, check: _Checker) -> tuple[TopicRule, ...]:
 
 
 def _topic_names(name: object, keys: tuple, check: _Checker) -> dict[str, str]:
-    if isinstance(name, str):
-        return {lang: name for lang in LANGUAGES}
-    if isinstance(name, dict) and all(isinstance(v, str) for v in name.values()):
-        return {str(k): v for k, v in name.items()}
+    if isinstance(name, str) and clean_line(name):
+        return {lang: clean_line(name) for lang in LANGUAGES}
+    if isinstance(name, dict) and all(isinstance(v, str) and clean_line(v) for v in name.values()):
+        return {str(k): clean_line(v) for k, v in name.items()}
     check.error((*keys, "name"), "expected text or a mapping of language to text",
                 "write e.g. `name: {fr: Défense, en: Defence}`")
     return {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from .urls import briefing_path, slugify, unique_slug
 FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
+_LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+"""A BCP 47 language tag such as `fr`, `en` or `pt-BR`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,8 @@ def load_content(config: Config, files: list[Path] | None = None,
                 briefing, warnings = load_briefing(path, config)
                 entry = FileEntry(current, briefing, warnings)
             except SiteErrors as exc:
+                if not path.exists():
+                    continue  # deleted while it was read: gone, not broken
                 entry = FileEntry(current, None, exc.errors)
         fresh[key] = entry
         problems.extend(entry.problems)
@@ -131,13 +136,13 @@ def load_briefing(path: Path, config: Config) -> tuple[Briefing, list[SiteError]
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SiteErrors([SiteError(shown, 1 + data[:exc.start].count(b"\n"),
-                                    f"invalid UTF-8 at byte {exc.start}",
+                                    f"invalid UTF-8 at byte {exc.start}: 0x{data[exc.start]:02X}",
                                     "re-save the file as UTF-8")]) from None
     document = frontmatter.split(text, shown)
     fields = _Fields(document, shown, config)
     briefing = replace(fields.briefing(path), digest=hashlib.blake2b(data, digest_size=16).hexdigest())
-    if fields.errors:
-        raise SiteErrors(fields.errors)
+    if fields.errors:  # the warnings too: a file is reported whole, in line order
+        raise SiteErrors(sorted(fields.errors + fields.warnings, key=lambda e: e.line or 0))
     return briefing, fields.warnings
 
 
@@ -163,10 +168,13 @@ class _Fields:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and key in ("id", "slug"):
             return str(value)
         if not isinstance(value, str):
-            self.problem(key, f"`{key}` must be text, not {type(value).__name__}",
+            self.problem(key, f"`{key}` must be text, not {_kind(value)}",
                          f"write `{key}: \"…\"`")
             return default
-        return clean_line(value)
+        text = clean_line(value)
+        if required and not text:
+            self.problem(key, f"`{key}` is empty", f"write the {key} after `{key}:`")
+        return text
 
     def date(self) -> BriefingDate:
         if "date" not in self.doc.meta:
@@ -185,7 +193,7 @@ class _Fields:
             return (self.config.default_topic,)
         if isinstance(value, str):
             self.problem("topics", "`topics` must be a list, not text",
-                         f"write `topics: [{value}]`")
+                         f"write `topics: [{clean_line(value)[:80]}]`")
             return (self.config.default_topic,)
         if not isinstance(value, list) or not value:
             self.problem("topics", "`topics` must be a non-empty list of topic slugs",
@@ -194,25 +202,34 @@ class _Fields:
         topics: list[str] = []
         known = [rule.slug for rule in self.config.topics] + [self.config.default_topic]
         for item in value:
-            slug = slugify(str(item), fallback="")
-            if not isinstance(item, str) or not slug:
-                self.problem("topics", f"topic {item!r} is not a topic slug",
+            if not isinstance(item, str) or not slugify(item, fallback=""):
+                shown = repr(clean_line(item)[:80]) if isinstance(item, str) else _kind(item)
+                self.problem("topics", f"topic {shown} is not a topic slug",
                              "use lowercase letters, digits and hyphens, e.g. `defence`")
                 continue
-            if item not in known:
+            slug = slugify(item, fallback="topic")
+            if slug not in known:
                 close = difflib.get_close_matches(slug, known, n=1)
-                self.problem("topics", f"unknown topic '{item}' (it gets a page of its own)",
+                self.problem("topics", f"unknown topic '{slug}', it gets a page of its own",
                              f"did you mean '{close[0]}'?" if close else
                              "add it under `topics:` in config.yaml to name it", warning=True)
             if slug not in topics:
                 topics.append(slug)
         return tuple(topics) or (self.config.default_topic,)
 
+    def lang(self) -> str:
+        lang = self.text("lang", self.config.language) or self.config.language
+        if not _LANG.fullmatch(lang):
+            self.problem("lang", f"`lang: {lang[:40]}` is not a language code, "
+                         f"{self.config.language} is used", "write e.g. `lang: fr` or `lang: en`", warning=True)
+            return self.config.language
+        return lang
+
     def unknown_keys(self) -> None:
         for key in self.doc.meta:
             if key not in FIELDS:
                 close = difflib.get_close_matches(str(key), FIELDS, n=1)
-                self.problem(str(key), f"unknown key `{key}`, ignored",
+                self.problem(str(key), f"unknown key `{clean_line(str(key))[:80]}`, ignored",
                              f"did you mean `{close[0]}`?" if close else
                              f"known keys: {', '.join(FIELDS)}", warning=True)
 
@@ -225,15 +242,21 @@ class _Fields:
                                          "write the briefing below the closing `---`"))
         draft = self.doc.meta.get("draft", False)
         if not isinstance(draft, bool):
-            self.problem("draft", "`draft` must be true or false")
+            self.problem("draft", "`draft` must be true or false", "write `draft: true` or remove the line")
             draft = False
         return Briefing(
             file=self.shown, slug=slugify(self.text("slug") or path.stem, max_length=SLUG_FROM_FILE_MAX),
-            title=title, date=self.date(), topics=self.topics(),
-            lang=self.text("lang", self.config.language) or self.config.language,
+            title=title, date=self.date(), topics=self.topics(), lang=self.lang(),
             summary=self.text("summary") or summarize(_plain(body)),
             id=self.text("id", path.stem), source=self.text("source"),
             body=body, body_line=self.doc.body_line, words=word_count(body), draft=draft)
+
+
+def _kind(value: object) -> str:
+    """What a YAML value is, in words: never its (possibly huge) repr."""
+    return {"list": "a list", "dict": "a mapping", "NoneType": "empty", "bool": "true/false",
+            "int": "a number", "float": "a number", "date": "a date", "datetime": "a date and time",
+            "bytes": "binary data"}.get(type(value).__name__, type(value).__name__)
 
 
 def body_of(briefing: Briefing, root: Path) -> str:
@@ -256,17 +279,20 @@ def _plain(markdown: str) -> str:
 
 
 def dedupe_slugs(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:
-    """Two briefings may not share a page: later files (by path) get `-2`, `-3`… with a warning."""
+    """Two briefings may not share a page: the first file (by path) keeps it, later ones get
+    `-2`, `-3`… with a warning. Suffixes skip every page a briefing asks for, so a briefing
+    whose own slug is `x-2` is never displaced by an earlier file's renaming."""
+    ordered = sorted(briefings, key=lambda b: b.file)
+    claimed = {b.path for b in ordered}
     taken: set[str] = set()
     result, warnings = [], []
-    for briefing in sorted(briefings, key=lambda b: b.file):
-        path = briefing.path
-        if path in taken:
-            folder, _, _ = path.rpartition(f"/{briefing.slug}/")
-            slugs = {p.split("/")[-2] for p in taken if p.startswith(folder + "/")}
+    for briefing in ordered:
+        if briefing.path in taken:
+            folder = briefing.path[: -len(f"/{briefing.slug}/index.html")]
+            slugs = {p.split("/")[-2] for p in taken | claimed if p.startswith(folder + "/")}
             slug = unique_slug(briefing.slug, slugs)
             warnings.append(SiteError(briefing.file, None,
-                                      f"warning: slug '{briefing.slug}' is already used in {folder}/; "
+                                      f"slug '{briefing.slug}' is already used in {folder}/; "
                                       f"this briefing is published as '{slug}'",
                                       "set a distinct `slug:` in its front matter", warning=True))
             briefing = replace(briefing, slug=slug)

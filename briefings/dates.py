@@ -22,7 +22,8 @@ WEEKDAYS = {
     "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
+"""ASCII digits only: `\\d` would also take `２０２３` or `٢٠٢٣`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +94,10 @@ class BriefingDate:
 
 def parse_date(text: str) -> BriefingDate:
     """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; raise ValueError saying what is wrong."""
-    match = _DATE_RE.fullmatch(text.strip())
+    match = _DATE_RE.fullmatch(text.strip()) if len(text) < 100 else None
     if not match:
-        raise ValueError(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(f"'{shown}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())
     if year < 1000:
         raise ValueError(f"year {year} is out of range")
@@ -111,10 +113,8 @@ def parse_date(text: str) -> BriefingDate:
 
 def from_yaml(value: object) -> BriefingDate:
     """Front matter dates arrive as `date` (YAML timestamps), `int` (a year) or `str`."""
-    if isinstance(value, dt.datetime):
-        return BriefingDate(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return BriefingDate(value.year, value.month, value.day)
+    if isinstance(value, dt.date):  # also a datetime: its day is the date
+        return parse_date(f"{value.year:04d}-{value.month:02d}-{value.day:02d}")  # same range rules
     if isinstance(value, int) and not isinstance(value, bool):
         return parse_date(str(value))
     if isinstance(value, str):

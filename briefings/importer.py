@@ -17,9 +17,9 @@ from . import frontmatter
 from .config import Config
 from .dates import to_yaml
 from .errors import SiteError, SiteErrors, display_path
-from .fsutil import write_atomic
+from .fsutil import flush_all, write_atomic
 from .language import detect_language
-from .seeds import Block, Seed, parse_seed
+from .seeds import MAX_SEED_BYTES, Block, Seed, checked_id, parse_seed_with_warnings, too_big
 from .text import summarize
 from .topics import classify
 from .urls import date_folder, slugify, unique_slug
@@ -39,6 +39,7 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     failed: list[SiteError] = field(default_factory=list)
+    warnings: list[SiteError] = field(default_factory=list)
 
     def summary(self) -> str:
         total = sum(map(len, (self.created, self.updated, self.unchanged, self.kept, self.failed)))
@@ -54,8 +55,50 @@ def seed_files(config: Config) -> list[Path]:
                   if p.is_file() and not p.name.startswith("."))
 
 
-def import_seeds(config: Config, force: bool = False, only: list[Path] | None = None) -> ImportReport:
-    """Import every seed (or just `only`); problems are collected in the report, never raised."""
+def read_seed(path: Path, shown: str, replace_invalid: bool = False) -> tuple[Seed, list[SiteError]]:
+    """Read and parse one seed file; a misnamed or too big file is refused before it is read."""
+    checked_id(path, shown)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SEED_BYTES:
+            raise SiteErrors([too_big(shown, size)])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SiteErrors([SiteError(shown, None, f"cannot read: {exc.strerror or exc}",
+                                    "check the file exists and is readable")]) from None
+    return parse_seed_with_warnings(path, data, shown, replace_invalid)
+
+
+def check_seeds(config: Config) -> list[SiteError]:
+    """Every problem `import` would report, with nothing written."""
+    problems: list[SiteError] = []
+    seen_ids: dict[str, str] = {}
+    for path in seed_files(config):
+        shown = display_path(path, config.root)
+        try:
+            seed, warnings = read_seed(path, shown)
+        except SiteErrors as exc:
+            problems.extend(exc.errors)
+            continue
+        problems.extend(warnings)
+        if seed.id in seen_ids:
+            problems.append(_duplicate(seed, shown, seen_ids))
+        seen_ids.setdefault(seed.id, shown)
+    return problems
+
+
+def _duplicate(seed: Seed, shown: str, seen_ids: dict[str, str]) -> SiteError:
+    return SiteError(shown, None, f"same id '{seed.id}' as {seen_ids[seed.id]}",
+                     "give each seed a unique NNN_<hex id>.txt name")
+
+
+def import_seeds(config: Config, force: bool = False, only: list[Path] | None = None,
+                 replace_invalid: bool = False) -> ImportReport:
+    """Import every seed (or just `only`); problems are collected in the report, never raised.
+
+    `replace_invalid` imports seeds with invalid UTF-8, the bad bytes replaced by U+FFFD
+    (with a warning each), instead of refusing them.
+    """
     report = ImportReport()
     manifest = _read_manifest(config)
     recorded = dict(manifest)
@@ -66,22 +109,28 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     for path in (only if only is not None else seed_files(config)):
         shown = display_path(path, config.root)
         try:
-            seed = parse_seed(path, path.read_bytes(), shown)
+            seed, warnings = read_seed(path, shown, replace_invalid)
         except SiteErrors as exc:
             report.failed.extend(exc.errors)
             continue
-        except OSError as exc:
-            report.failed.append(SiteError(shown, None, f"cannot read: {exc.strerror}"))
-            continue
         if seed.id in seen_ids:
-            report.failed.append(SiteError(shown, None, f"same id '{seed.id}' as {seen_ids[seed.id]}",
-                                           "give each seed a unique NNN_<hex id>.txt name"))
+            report.failed.append(_duplicate(seed, shown, seen_ids))
             continue
+        report.warnings.extend(warnings)
         seen_ids[seed.id] = shown
         text = content_text(seed, config, shown)
-        _place(seed, text, config, force, manifest, existing, taken, report)
+        try:
+            _place(seed, text, config, force, manifest, existing, taken, report)
+        except SiteErrors as exc:
+            report.failed.extend(exc.errors)
     if manifest != recorded:
-        _write_manifest(config, manifest)
+        try:
+            flush_all()  # the content files reach the disk before the manifest that vouches for them
+            _write_manifest(config, manifest)
+        except OSError as exc:
+            report.failed.append(SiteError(display_path(config.content_dir / MANIFEST, config.root), None,
+                                           f"cannot write: {exc.strerror or exc}",
+                                           "check that content/ is writable and the disk is not full"))
     return report
 
 
@@ -96,7 +145,12 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
         target = config.content_dir / f"{slug}.md"
         outcome = report.created
     else:
-        current = target.read_bytes()
+        try:
+            current = target.read_bytes()
+        except OSError as exc:
+            raise SiteErrors([SiteError(display_path(target, config.root), None,
+                                        f"cannot read: {exc.strerror or exc}",
+                                        "check the file is readable")]) from None
         if current == text.encode():
             report.unchanged.append(display_path(target, config.root))
             manifest[seed.id] = digest
@@ -106,7 +160,14 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
             report.kept.append(display_path(target, config.root))
             return
         outcome = report.updated
-    write_atomic(target, text.encode())
+    try:
+        write_atomic(target, text.encode(), durable=False)
+    except OSError as exc:  # disk full, folder not writable: the old file is still whole
+        raise SiteErrors([SiteError(display_path(target, config.root), None,
+                                    f"cannot write it from {display_path(seed.path, config.root)}: "
+                                    f"{exc.strerror or exc}",
+                                    "check that content/ is writable and the disk is not full; "
+                                    "the previous version of the file is unchanged")]) from None
     manifest[seed.id] = digest
     existing[seed.id] = target
     outcome.append(display_path(target, config.root))

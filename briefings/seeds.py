@@ -19,6 +19,10 @@ SEED_NAME = re.compile(r"(\d+)_([0-9a-fA-F]{4,64})\.txt")
 _DATE_LINE = re.compile(r"date[ \t]+(\S+)(?:[ \t]+(.*))?", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"[-*•][ \t]+")
 MAX_SEED_BYTES = 5 * 1024 * 1024
+MAX_HEADLINE = 10_000
+"""Characters: a longer first line is a whole text missing its line breaks, not a headline."""
+LONG_HEADLINE = 300
+"""Characters: a headline this long is kept, with a warning that a line break may be missing."""
 SUBHEADING_MAX = 80
 _FINAL_PUNCTUATION = tuple(".!?…:;,»\"”)]")
 _FORMAT_HINT = "the first line must be ` date YYYY-MM Headline sentence`, e.g. ` date 2023-08 Kim Jong-un inspects a factory.`"
@@ -54,43 +58,102 @@ def seed_id(path: Path) -> str:
     return match.group(2).lower()
 
 
-def decode(data: bytes, shown: str) -> str:
-    """UTF-8 (with or without BOM) only; anything else is an error naming the byte."""
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+          (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"),
+          (b"PK\x03\x04", "a ZIP archive (or a Word/OpenDocument file)"), (b"\x1f\x8b", "a gzip archive"),
+          (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"), (b"{\\rtf", "an RTF document"))
+_BINARY_HINT = "remove it from seeds/ or export the briefing as plain UTF-8 text"
+
+
+def decode(data: bytes, shown: str, replace_invalid: bool = False) -> tuple[str, list[SiteError]]:
+    """UTF-8 (with or without BOM) only; anything else is an error naming the byte.
+
+    With `replace_invalid`, invalid UTF-8 becomes U+FFFD and a warning instead.
+    Returns the text and the warnings.
+    """
+    if data.startswith((b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")):
+        raise SiteErrors([SiteError(shown, 1, "file is UTF-32, not UTF-8",
+                                    "re-save it as UTF-8 (e.g. `iconv -f UTF-32 -t UTF-8`)")])
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SiteErrors([SiteError(shown, 1, "file is UTF-16, not UTF-8",
                                     "re-save it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`)")])
-    if b"\x00" in data[:8192]:
-        raise SiteErrors([SiteError(shown, 1 + data[:data.index(b"\x00")].count(b"\n"),
-                                    "file contains NUL bytes: it looks binary, not text",
-                                    "remove it from seeds/ or re-export it as plain UTF-8 text")])
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise SiteErrors([SiteError(shown, None, f"file is {kind}, not text", _BINARY_HINT)])
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = 1 + data.count(b"\n", 0, nul)
+        head = data[:4096]
+        for order, zeros in (("LE", head[1::2].count(0)), ("BE", head[0::2].count(0))):
+            if len(head) > 8 and zeros > len(head) // 4:  # most ASCII characters with a NUL beside them
+                raise SiteErrors([SiteError(shown, 1, "file looks like UTF-16 without a byte order mark",
+                                            f"re-save it as UTF-8 (e.g. `iconv -f UTF-16{order} -t UTF-8`)")])
+        raise SiteErrors([SiteError(shown, line, f"file contains NUL bytes, the first at byte {nul}: "
+                                    "it looks binary, not text", _BINARY_HINT)])
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
-        line = 1 + data[:exc.start].count(b"\n")
-        raise SiteErrors([SiteError(shown, line, f"invalid UTF-8 at byte {exc.start}",
-                                    "re-save the file as UTF-8")]) from None
+        line = 1 + data.count(b"\n", 0, exc.start)
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        where = f"invalid UTF-8 at byte {exc.start} (column {column}): 0x{data[exc.start]:02X}"
+        if not replace_invalid:
+            raise SiteErrors([SiteError(
+                shown, line, where,
+                "re-save the file as UTF-8 (from Latin-1 or Windows-1252: "
+                "`iconv -f WINDOWS-1252 -t UTF-8`), or import with --replace-invalid")]) from None
+    text = data.decode("utf-8-sig", errors="replace")
+    count = text.count("\ufffd") - data.decode("utf-8-sig", errors="ignore").count("\ufffd")
+    return text, [SiteError(shown, line, f"{where}; {count} invalid sequence{'s' * (count != 1)} "
+                            "replaced with U+FFFD", "check the text, or re-save the file as UTF-8",
+                            warning=True)]
 
 
-def parse_seed(path: Path, data: bytes, shown: str | None = None) -> Seed:
+def parse_seed(path: Path, data: bytes, shown: str | None = None,
+               replace_invalid: bool = False) -> Seed:
     """Parse one seed file's bytes; raise SiteErrors with every problem found."""
+    return parse_seed_with_warnings(path, data, shown, replace_invalid)[0]
+
+
+def parse_seed_with_warnings(path: Path, data: bytes, shown: str | None = None,
+                             replace_invalid: bool = False) -> tuple[Seed, list[SiteError]]:
+    """`parse_seed`, also returning the warnings (invalid bytes replaced)."""
     shown = shown or str(path)
+    sid = checked_id(path, shown)
+    if len(data) > MAX_SEED_BYTES:
+        raise SiteErrors([too_big(shown, len(data))])
+    text, warnings = decode(data, shown, replace_invalid)
+    lines = [line.rstrip() for line in clean_text(text).split("\n")]
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise SiteErrors([SiteError(shown, 1, "file is empty" if not data.strip() else
+                                    "file has no text, only blank lines or invisible characters",
+                                    _FORMAT_HINT)])
+    date, title = _date_line(lines[first], first + 1, shown)
+    blocks = _blocks(lines, first + 1)
+    if not blocks:
+        raise SiteErrors([SiteError(shown, first + 1, "the briefing has no text after its headline",
+                                    "write the briefing's paragraphs below the date line, after a blank line")])
+    if len(title) > LONG_HEADLINE:
+        warnings.append(SiteError(shown, first + 1, f"the headline is {len(title):,} characters long",
+                                  "is a line break missing after the headline?", warning=True))
+    date = infer_day(date, title + "\n" + "\n".join(b.text for b in blocks))
+    return Seed(path, sid, title, date, tuple(blocks)), warnings
+
+
+def checked_id(path: Path, shown: str) -> str:
+    """The seed's id from its file name, or a SiteError saying how to name the file."""
     try:
-        sid = seed_id(path)
+        return seed_id(path)
     except ValueError:
         raise SiteErrors([SiteError(shown, None, "file name does not carry an id",
                                     "name seed files NNN_<hex id>.txt, e.g. 001_3f4d1d9cf0a4d9f4.txt")]) from None
-    if len(data) > MAX_SEED_BYTES:
-        raise SiteErrors([SiteError(shown, None, f"file is {len(data) // 1024 // 1024} MB; "
-                                    f"seeds are limited to {MAX_SEED_BYTES // 1024 // 1024} MB",
-                                    "split it or check it is really a briefing")])
-    lines = [line.rstrip() for line in clean_text(decode(data, shown)).split("\n")]
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        raise SiteErrors([SiteError(shown, 1, "file is empty", _FORMAT_HINT)])
-    date, title = _date_line(lines[first], first + 1, shown)
-    blocks = _blocks(lines, first + 1)
-    date = infer_day(date, title + "\n" + "\n".join(b.text for b in blocks))
-    return Seed(path, sid, title, date, tuple(blocks))
+
+
+def too_big(shown: str, size: int) -> SiteError:
+    """A seed over MAX_SEED_BYTES: refused before it is even read."""
+    return SiteError(shown, None, f"file is {size / 1024 / 1024:.1f} MB; "
+                     f"seeds are limited to {MAX_SEED_BYTES // 1024 // 1024} MB",
+                     "split it into one file per briefing, or check it is really a briefing")
 
 
 def _date_line(line: str, number: int, shown: str) -> tuple[BriefingDate, str]:
@@ -106,6 +169,11 @@ def _date_line(line: str, number: int, shown: str) -> tuple[BriefingDate, str]:
     if not title:
         raise SiteErrors([SiteError(shown, number, "the date line has no headline",
                                     "write the headline after the date on the first line")])
+    if len(title) > MAX_HEADLINE:
+        raise SiteErrors([SiteError(shown, number, f"the headline is {len(title):,} characters long; "
+                                    f"at most {MAX_HEADLINE:,}",
+                                    "end the headline with a line break and put the text below it, "
+                                    "after a blank line")])
     return date, title
 
 

@@ -463,7 +463,8 @@ class PreviewServer:
                 if SEED in kinds:
                     changed |= self._import_seeds({p for p in changed if classify(p, self.config) == SEED})
                 # persist=False: the cache of a throwaway folder stays in memory, not in .cache/
-                result = pipeline.build(self.config, changed=changed, persist=False, jobs=1)
+                result = pipeline.build(self.config, changed=changed, persist=False, jobs=1,
+                                        search_index=False)
             except SiteErrors as exc:
                 return self._failed([e for e in exc.errors if not e.warning], start)
             except Exception as exc:  # a bug in a build step must not end the preview: show it, keep serving
@@ -520,6 +521,8 @@ class PreviewServer:
         if not existing:
             return set()
         report = importer.import_seeds(self.config, only=sorted(existing))
+        for warning in report.warnings:
+            print(warning, file=sys.stderr)
         for error in report.failed:
             self._seed_errors.setdefault(self.config.root / error.path, []).append(error)
         written = {self.config.root / shown for shown in report.created + report.updated}

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 
-# C0/C1 control characters (XML 1.0 forbids most of them) and bidirectional
-# overrides that can disguise text; tab and newline are kept.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+# C0/C1 control characters (XML 1.0 forbids most of them), bidirectional
+# overrides that can disguise text, lone surrogates (YAML escapes can make them;
+# UTF-8 cannot encode them) and non-characters; tab and newline are kept.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff\ufeff\ufffe\uffff]")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 WORDS_PER_MINUTE = 220
 

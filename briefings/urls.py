@@ -40,7 +40,7 @@ def slugify(text: str, max_length: int = SLUG_MAX, fallback: str = "briefing") -
     if not slug:
         return fallback
     if slug in _RESERVED:
-        slug += "-" + fallback
+        slug += "-" + (fallback or "x")  # `con-briefing`: a name Windows accepts, still a slug
     return slug
 
 
@@ -136,6 +136,22 @@ def absolute_url(base_url: str, to_path: str) -> str:
 def site_path(base_url: str, to_path: str) -> str:
     """The root-relative URL (`/briefings/topics/`): what 404.html needs."""
     return urlsplit(absolute_url(base_url, to_path)).path
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f<>\"'`{}|\\^]")
+
+
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with `url` as a base_url (None when it is fine): it must be an absolute
+    http(s) URL, and go into feeds and HTML attributes as is, so nothing that needs escaping."""
+    parts = urlsplit(url) if not _URL_UNSAFE.search(url) else None
+    if parts is None:
+        return f"'{url}' contains a space, a quote or another character URLs may not carry"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"'{url}' is not an absolute http(s) URL"
+    if parts.query or parts.fragment:
+        return f"'{url}' has a ?query or #fragment, which a base URL cannot have"
+    return None
 
 
 def base_path(base_url: str) -> str:

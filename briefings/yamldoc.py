@@ -12,7 +12,35 @@ from .errors import SiteError, SiteErrors
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, except that an impossible date (`2023-02-30`) stays text
-    instead of raising a bare ValueError: the caller then reports it at its line."""
+    instead of raising a bare ValueError: the caller then reports it at its line.
+
+    A value its tag cannot read (`!!int x`, `!!bool maybe`) is a YAML error at its
+    line, not a Python exception; a key written twice in one mapping is an error
+    too (YAML forbids it, and PyYAML would silently keep the last one)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
+            tag = node.tag.rsplit(":", 1)[-1]
+            value = node.value if isinstance(node, yaml.ScalarNode) else tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {str(value)[:40]!r} as {tag}", node.start_mark) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    key = key_node.value
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key `{key[:40]}`, first written on line "
+                            f"{_LINE_MARK}{seen[key]}", key_node.start_mark)
+                    seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
@@ -24,6 +52,8 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_LINE_MARK = "\x00line:"
+"""Stands before a 0-based YAML line in a loader message; `load` makes it the file's line."""
 
 
 def load(text: str, path: str, first_line: int = 1) -> object:
@@ -37,10 +67,25 @@ def load(text: str, path: str, first_line: int = 1) -> object:
         hint = "check quoting, indentation and colons"
         if "could not determine a constructor" in str(exc):
             problem, hint = "YAML tags are not allowed", "remove the `!!` tag; write plain values"
+        elif _LINE_MARK in problem:  # a duplicate key: its first line, counted in the file
+            head, _, number = problem.rpartition(_LINE_MARK)
+            problem, hint = f"{head}{first_line + int(number)}", "remove one of them"
+        elif exc.context_mark is not None and exc.context:
+            opened = first_line + exc.context_mark.line
+            if "end of stream" in problem and "quoted scalar" in exc.context:
+                line, problem = opened, "a quote opened on this line is never closed"
+                hint = "add the closing quote, or escape quotes inside the text"
+            elif opened != line:
+                problem = f"{problem}, {exc.context} that starts on line {opened}"
+            else:
+                problem = f"{problem}, {exc.context}"
         raise SiteErrors([SiteError(path, line, problem, hint)]) from None
     except yaml.YAMLError as exc:
         raise SiteErrors([SiteError(path, first_line, f"invalid YAML: {exc}",
                                     "check quoting, indentation and colons")]) from None
+    except RecursionError:
+        raise SiteErrors([SiteError(path, first_line, "YAML nested too deeply",
+                                    "flatten the nested lists and mappings")]) from None
 
 
 def key_line(text: str, key_path: tuple[str | int, ...], first_line: int = 1) -> int | None:

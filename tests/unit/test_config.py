@@ -68,13 +68,15 @@ def test_unknown_topic_gets_a_readable_name(tmp_path: Path) -> None:
     ("title: [unclosed\nper_page: 3\n", 2, ""),
     ("title: ok\nper_page: 3\n  bad indent: x\n", 3, ""),
     ("title: ok\nfeeds: {items: 5\n", 3, ""),
-    ("title: 'unterminated\n", 2, ""),
+    ("title: 'unterminated\n", 1, "never closed"),  # the line the quote opens on, not the end of the file
 ])
 def test_invalid_yaml(tmp_path: Path, text: str, line: int, message: str) -> None:
     path = write(tmp_path, text)
     (error,) = errors_of(path)
     assert str(error).startswith(f"{path}:{line}: "), str(error)
-    assert error.hint == "check quoting, indentation and colons"
+    assert message in error.message
+    assert error.hint in ("check quoting, indentation and colons",
+                          "add the closing quote, or escape quotes inside the text")
 
 
 def test_python_tag_never_executes(tmp_path: Path) -> None:
@@ -169,4 +171,4 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes("title: Archivé\n".encode("latin-1"))
     with pytest.raises(SiteErrors) as caught:
         load_config(path)
-    assert "not UTF-8 (byte 13)" in str(caught.value)
+    assert "config.yaml:1: not UTF-8: byte 13 is 0xE9" in str(caught.value)

@@ -61,7 +61,7 @@ def test_join_round_trips() -> None:
     ("---\ntitle: Bonjour\n\nTexte sans fin d'en-tête.\n", 1, "front matter is not closed"),
     ("---\ntitle: Bonjour\ndate: 2023-08\nsummary: a: b\n---\nTexte.\n", 4, "mapping values are not allowed"),
     ("---\ntitle: Bonjour\ndate: 2023-08\ntopics: [a, b\nlang: fr\n---\nTexte.\n", 5, ""),
-    ("---\ntitle: \"Bonjour\n---\nTexte.\n", 2, "end of stream"),
+    ("---\ntitle: \"Bonjour\n---\nTexte.\n", 2, "quote opened on this line is never closed"),
     ("---\n- a\n- b\n---\nTexte.\n", 2, "must be `key: value` lines"),
     ("---\njust text\n---\nTexte.\n", 2, "must be `key: value` lines"),
 ])

@@ -1,0 +1,256 @@
+"""Nothing lost: a failure or a kill in the middle of `import` or `build` leaves every file whole.
+
+- import writes each content file with fsutil.write_atomic (temp file + rename): a failure
+  at any point leaves the previous file byte for byte, no temporary file behind, and a
+  manifest that lets the next import finish the job;
+- build is killed with SIGKILL at moments spread over its whole run: site/ is then
+  exactly the complete old site or the complete new one, never a mix.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefings import fsutil
+from briefings.config import load_config
+from briefings.importer import import_seeds
+from helpers import BUILD_PY, content_file, create_project, run_build_py, snapshot, write_file
+
+SEEDS = {f"00{i}_abc{i}.txt": f" date 2023-0{i} Titre numéro {i}.\n\nPremier texte du briefing {i}.\n"
+         for i in (1, 2, 3)}
+
+
+def temp_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name.startswith("tmp"))
+
+
+@pytest.fixture
+def imported(tmp_path: Path) -> Path:
+    """Three seeds imported once, then all three changed: the next import updates three files."""
+    config = create_project(tmp_path / "p", seeds=SEEDS)
+    assert not import_seeds(load_config(config)).failed
+    for name, text in SEEDS.items():
+        write_file(config.parent / "seeds" / name, text.replace("Premier texte", "Texte révisé"))
+    return config
+
+
+def content_of(config: Path) -> dict[str, bytes]:
+    return {name: data for name, data in snapshot(config.parent / "content").items() if name.endswith(".md")}
+
+
+@pytest.mark.parametrize("failing", ["replace", "fchmod", "write"])
+def test_a_failure_mid_import_leaves_the_old_file_whole(imported: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         failing: str) -> None:
+    before = content_of(imported)
+    assert len(before) == 3
+    calls = {"n": 0}
+
+    def fail_second(real):
+        def wrapper(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(*args, **kwargs)
+        return wrapper
+
+    if failing == "replace":
+        monkeypatch.setattr(os, "replace", fail_second(os.replace))
+    elif failing == "fchmod":  # import does not fsync each file (fsutil.flush_all once at the end)
+        monkeypatch.setattr(os, "fchmod", fail_second(os.fchmod))
+    else:  # the disk fills while the bytes are written: a partial temp file exists for a moment
+        real_fdopen = os.fdopen
+
+        def fdopen(fd, *args, **kwargs):
+            handle = real_fdopen(fd, *args, **kwargs)
+            real_write = handle.write
+
+            def write(data):
+                calls["n"] += 1
+                if calls["n"] == 2:
+                    real_write(data[: len(data) // 2])
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                return real_write(data)
+            handle.write = write
+            return handle
+        monkeypatch.setattr(fsutil.os, "fdopen", fdopen)
+
+    report = import_seeds(load_config(imported))
+    monkeypatch.undo()
+
+    after = content_of(imported)
+    assert set(after) == set(before)
+    changed = sorted(name for name in after if after[name] != before[name])
+    unchanged = sorted(name for name in after if after[name] == before[name])
+    assert len(changed) == 2 and len(unchanged) == 1, "one file failed, the others were still imported"
+    assert b"Texte r\xc3\xa9vis\xc3\xa9" not in after[unchanged[0]], "the failed file is the old one, whole"
+    (error,) = report.failed
+    assert "No space left on device" in str(error) and error.hint and "Traceback" not in str(error)
+    assert str(error).startswith("content/2023/0"), str(error)
+    assert temp_files(imported.parent / "content") == []
+    # The next import finishes the job: the file that failed was not edited, so it is updated.
+    again = import_seeds(load_config(imported))
+    assert not again.failed and len(again.updated) == 1 and not again.kept
+    assert all(b"Texte r\xc3\xa9vis\xc3\xa9" in data for data in content_of(imported).values())
+
+
+def test_a_failing_manifest_write_is_reported(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.replace
+
+    def replace(source, target, *args, **kwargs):
+        if str(target).endswith(".imported.json"):
+            raise OSError(errno.EACCES, "Permission denied")
+        return real(source, target, *args, **kwargs)
+    monkeypatch.setattr(os, "replace", replace)
+    report = import_seeds(load_config(imported))
+    monkeypatch.undo()
+    assert [str(e).split(":")[0] for e in report.failed] == ["content/.imported.json"]
+    assert temp_files(imported.parent / "content") == []
+
+
+def test_a_failed_import_through_the_cli_is_a_message_not_a_traceback(imported: Path) -> None:
+    """The same failure as a user sees it: exit 1, `path: message (hint)`, no traceback."""
+    script = (
+        "import errno, os, sys\n"
+        "real, calls = os.replace, []\n"
+        "def replace(*args, **kwargs):\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 1:\n"
+        "        raise OSError(errno.ENOSPC, 'No space left on device')\n"
+        "    return real(*args, **kwargs)\n"
+        "os.replace = replace\n"
+        f"sys.path.insert(0, {str(BUILD_PY.parent)!r})\n"
+        "from briefings.cli import main\n"
+        f"sys.exit(main(['--config', {str(imported)!r}, 'import']))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=imported.parent, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = [l for l in done.stderr.splitlines() if "No space left on device" in l]
+    assert len(lines) == 1 and lines[0].startswith("content/2023/01/") and lines[0].endswith(")"), done.stderr
+    assert temp_files(imported.parent / "content") == []
+
+
+def test_a_build_that_cannot_write_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    """site/ is a file where a folder should be: an OSError becomes `path: message (hint)`."""
+    config = create_project(tmp_path / "p", content={"2023/08/a.md": content_file({"title": "A", "date": "2023-08"})})
+    (tmp_path / "p" / "out").write_text("not a folder")
+    run = run_build_py(config, "build", "--output", str(tmp_path / "p" / "out" / "site"))
+    assert run.code == 1
+    assert "Traceback" not in run.output, run.output
+    assert any(line.endswith(")") and ": " in line for line in run.stderr.splitlines()), run.stderr
+
+
+# --- SIGKILL during a build -----------------------------------------------------------------------
+
+TOPICS = ["north-korea", "defence", "ukraine", "china", "economy", "energy", "climate", "elections"]
+PARAGRAPH = ("Selon les observateurs, cette décision a été prise dans un contexte de fortes tensions et "
+             "elle pourrait avoir des conséquences durables pour la région. ")
+
+
+def frozen_theme(root: Path) -> dict[str, bytes]:
+    """The theme's templates and static files, copied once: the project overrides every one of
+    them, so the references and the builds under test use the same theme bytes."""
+    theme = Path(__file__).resolve().parent.parent / "briefings" / "theme"
+    files = {p.relative_to(theme / "templates").as_posix(): p.read_bytes()
+             for p in (theme / "templates").rglob("*") if p.is_file()}
+    files.update({"static/" + p.relative_to(theme / "static").as_posix(): p.read_bytes()
+                  for p in (theme / "static").rglob("*") if p.is_file()})
+    return files
+
+
+def big_project(root: Path, title: str, theme: dict[str, bytes], count: int = 60) -> Path:
+    content = {}
+    for i in range(count):
+        year, month = 2021 + i % 3, 1 + i % 12
+        date = f"{year}-{month:02d}" if i % 4 else f"{year}-{month:02d}-{1 + i % 28:02d}"
+        meta = {"title": f"Briefing numéro {i} sur {TOPICS[i % len(TOPICS)]}", "date": date,
+                "topics": [TOPICS[i % len(TOPICS)], TOPICS[(i * 3 + 1) % len(TOPICS)]]}
+        body = "\n\n".join(PARAGRAPH * (3 + i % 5) for _ in range(4))
+        content[f"{year}/{month:02d}/briefing-{i:03d}.md"] = content_file(meta, body)
+    return create_project(root, {"title": title}, content=content, templates=theme)
+
+
+def set_title(config: Path, title: str) -> None:
+    text = config.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.startswith("title:"))
+    config.write_text(text.replace(old, f"title: {title}", 1), encoding="utf-8")
+
+
+def reference_site(tmp_path: Path, name: str, title: str, theme: dict[str, bytes]) -> dict[str, bytes]:
+    """The complete site for `title`, built from scratch in a copy of the project."""
+    config = big_project(tmp_path / name, title, theme)
+    run = run_build_py(config, "build", "--output", str(tmp_path / name / "out"))
+    assert run.code == 0, run.output
+    return snapshot(tmp_path / name / "out")
+
+
+def timed_build(config: Path) -> float:
+    start = time.monotonic()
+    run = run_build_py(config, "build")
+    assert run.code == 0, run.output
+    return time.monotonic() - start
+
+
+def kill_build_after(config: Path, delay: float) -> int | None:
+    """Start `build.py build`, SIGKILL it (and any worker it forked) after `delay` seconds.
+    Returns its exit status if it finished first, else None."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFINGS_")}
+    process = subprocess.Popen([sys.executable, str(BUILD_PY), "--config", str(config), "build"],
+                               cwd=config.parent, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        process.wait(timeout=delay)
+        return process.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the group is this build and its workers, nothing else
+        process.wait()
+        return None
+
+
+def test_sigkill_during_a_build_leaves_the_old_site_or_the_new_one(tmp_path: Path) -> None:
+    theme = frozen_theme(tmp_path)
+    old = reference_site(tmp_path, "reference-old", "Ancienne archive", theme)
+    new = reference_site(tmp_path, "reference-new", "Nouvelle archive", theme)
+    assert old.keys() and new.keys() and old != new
+    config = big_project(tmp_path / "p", "Ancienne archive", theme)
+    root = config.parent
+
+    def old_site_in_place() -> None:
+        for leftover in [root / "site", root / ".cache", *root.glob(".site*")]:
+            shutil.rmtree(leftover, ignore_errors=True)
+        set_title(config, "Ancienne archive")
+        assert run_build_py(config, "build").code == 0
+        assert snapshot(root / "site") == old, "a clean build gives the reference site"
+        set_title(config, "Nouvelle archive")
+
+    old_site_in_place()
+    duration = timed_build(config)  # the build to be killed, timed from start to end
+    rng = random.Random(20231125)
+    delays = [(i + rng.random()) / 8 * duration * 1.25 for i in range(8)]
+    outcomes = []
+    for delay in delays:
+        old_site_in_place()
+        code = kill_build_after(config, delay)
+        site = snapshot(root / "site")
+        state = "old" if site == old else "new" if site == new else None
+        if state is None:
+            extra, missing = sorted(set(site) - set(old)), sorted(set(old) - set(site))
+            differing = sorted(p for p in set(site) & set(old) if site[p] != old[p] and site[p] != new.get(p))
+            pytest.fail(f"killed after {delay:.3f} s of {duration:.3f} s: site/ is neither the old site nor "
+                        f"the new one (extra {extra[:5]}, missing {missing[:5]}, mixed {differing[:5]})")
+        outcomes.append((round(delay, 3), "finished" if code is not None else "killed", state))
+    # Whatever the kills left behind (spare folders, temporary folders), the next build completes.
+    run = run_build_py(config, "build")
+    assert run.code == 0, run.output
+    assert snapshot(root / "site") == new
+    print(f"build takes {duration:.2f} s; kills: {outcomes}")
+    assert any(outcome == "killed" for _, outcome, _ in outcomes), outcomes
