@@ -1,6 +1,6 @@
 # Two entry points, both starting from a bare machine with Python 3.11+ and make:
 #   make preview   set up, import the seeds, build the archive and serve it with live reload
-#   make test      set up (test extras and Chromium) and run the whole test suite
+#   make test      set up (test extras, Chromium, the HTML and accessibility checkers) and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,11 +22,12 @@ preview: site
 	$(BIN)/python build.py serve --open
 
 test: $(STAMP)
-	@command -v chromium >/dev/null || sh tests/install-chromium.sh
+	@sh tests/install-tools.sh
 	$(BIN)/python -m pytest -q
 
+# make bench [BENCH_ARGS="--sizes 1000,10000,100000 --runs 3"]; the live-reload one: python -m bench latency
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf site .cache $(VENV)

@@ -16,6 +16,12 @@ from .content import Briefing
 from .errors import SiteError
 
 CONFIG_INPUT = "config.yaml"
+ATOM_PATH = "atom.xml"
+"""The site's Atom feed, beside the RSS feed (`feed.xml`)."""
+JSON_FEED_PATH = "feed.json"
+"""The site's JSON Feed (jsonfeed.org 1.1)."""
+SEARCH_PATH = "search/index.html"
+"""The search page; its index (`pagefind/`) is written by search.py after the build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,7 @@ def files_of(briefings) -> frozenset[str]:
 def plan_site(archive: Archive, config: Config) -> list[Page]:
     """Every page of the site, in a stable order."""
     return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config),
-            *archive_pages(archive), *feed_pages(archive, config), *site_files(archive)]
+            *archive_pages(archive), *feed_pages(archive, config), *search_pages(), *site_files(archive)]
 
 
 def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterator[tuple[tuple, Pagination, str]]:
@@ -89,13 +95,36 @@ def index_pages(archive: Archive, config: Config) -> Iterator[Page]:
 
 
 def briefing_pages(archive: Archive) -> Iterator[Page]:
+    versions = translations(archive.briefings)
     for briefing in archive.briefings:
         previous, newer = archive.previous[briefing.path], archive.next[briefing.path]
         related = archive.related[briefing.path]
-        shown = [briefing, *related, *(b for b in (previous, newer) if b)]
+        others = versions.get(briefing.path, ())
+        shown = [briefing, *related, *(b for b in (previous, newer) if b), *others]
         yield Page(briefing.path, "briefing.html",
-                   {"briefing": briefing, "previous": previous, "next": newer, "related": related},
+                   {"briefing": briefing, "previous": previous, "next": newer, "related": related,
+                    "translations": others},
                    files_of(shown))
+
+
+def translation_key(briefing: Briefing) -> str:
+    """Briefings are translations of each other when their ids match once a final
+    `-<their lang>` is removed: `3f4d1d9cf0a4d9f4` (fr) and `3f4d1d9cf0a4d9f4-en` (en)."""
+    suffix = f"-{briefing.lang}"
+    return briefing.id[: -len(suffix)] if briefing.id.endswith(suffix) else briefing.id
+
+
+def translations(briefings) -> dict[str, tuple[Briefing, ...]]:
+    """Briefing path -> its versions in other languages (one per language, newest first)."""
+    groups: dict[str, dict[str, Briefing]] = {}
+    for briefing in briefings:
+        groups.setdefault(translation_key(briefing), {}).setdefault(briefing.lang, briefing)
+    found = {}
+    for versions in groups.values():
+        if len(versions) > 1:
+            for briefing in versions.values():
+                found[briefing.path] = tuple(b for b in versions.values() if b is not briefing)
+    return found
 
 
 def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
@@ -125,6 +154,13 @@ def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
         items = topic.briefings[:config.feed_items]
         yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
                                                 "topic": topic}, files_of(items))
+    yield Page(ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": ATOM_PATH}, files_of(latest))
+    yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, files_of(latest))
+
+
+def search_pages() -> Iterator[Page]:
+    """The search page: a form over the Pagefind index, so it shows no briefing itself."""
+    yield Page(SEARCH_PATH, "search.html", {})
 
 
 def site_files(archive: Archive) -> Iterator[Page]:

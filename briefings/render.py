@@ -5,7 +5,10 @@ so a user overrides any template by writing one with the same name.
 """
 from __future__ import annotations
 
+import json
+import re
 import traceback
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from . import urls
 from .config import Config
 from .content import Briefing, body_of
 from .errors import SiteError, SiteErrors, display_path
-from .i18n import translate
+from .i18n import LANGUAGE_NAMES, OG_LOCALES, translate
 from .markdown import to_html
 from .plan import Page
 
@@ -60,8 +63,12 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.globals.update(
             site=config, t=self._translate, url_for=self._url_for, absolute_url=self._absolute_url,
-            briefing_html=self._briefing_html, topic_ref=self._topic_ref)
-        self.env.filters.update(date=lambda d: d.display(config.language))
+            briefing_html=self._briefing_html, topic_ref=self._topic_ref,
+            archive_path=archive_path, topic_counts=self._topic_counts,
+            lang_name=lang_name, og_locale=og_locale)
+        self.env.filters.update(date=lambda d: d.display(config.language),
+                                typo=typography, json=json_script, rfc3339=rfc3339,
+                                topic_name=lambda slug: self._topic_ref(slug).name)
 
     def render(self, page: Page) -> bytes:
         """Render one page; a template problem becomes a SiteError naming template and line."""
@@ -83,7 +90,7 @@ class Renderer:
         return errors
 
     def _translate(self, key: str, **values: object) -> str:
-        return translate(self.config.language, key, **values)
+        return typography(translate(self.config.language, key, **values), self.config.language)
 
     @jinja2.pass_context
     def _url_for(self, context: jinja2.runtime.Context, target: object) -> str:
@@ -103,6 +110,89 @@ class Renderer:
 
     def _topic_ref(self, slug: str) -> TopicRef:
         return TopicRef(slug, self.config.topic(slug).name(self.config.language))
+
+    def _topic_counts(self, briefings) -> list[tuple[TopicRef, int]]:
+        """The topics of `briefings` with how many of them each holds: most first, then by name."""
+        counts = Counter(slug for b in briefings for slug in b.topics)
+        refs = [(self._topic_ref(slug), n) for slug, n in counts.items()]
+        return sorted(refs, key=lambda item: (-item[1], item[0].name.casefold(), item[0].slug))
+
+
+# --- template helpers and filters (pure functions, also used by tests) ------------------
+
+def archive_path(year: int, month: int | None = None) -> str:
+    """The site path of a year page, or of a month page when `month` is given."""
+    return urls.month_path(year, month) if month else urls.year_path(year)
+
+
+def lang_name(code: str) -> str:
+    """A language's own name for itself (`Français`, `English`): for language links and filters."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def og_locale(code: str) -> str:
+    """The Open Graph locale of a language code (`fr` -> `fr_FR`)."""
+    return OG_LOCALES.get(code, code)
+
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_script(value: object) -> Markup:
+    """`value` as JSON that is safe inside `<script>` (JSON-LD) and anywhere else JSON goes:
+    `<`, `>` and `&` become `\\u003c`, `\\u003e`, `\\u0026`, so `</script>` in a title cannot end the script."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text))
+
+
+def rfc3339(date) -> str:
+    """A briefing date as an RFC 3339 timestamp (Atom, JSON Feed): its first day, midnight UTC."""
+    return f"{date.as_date().isoformat()}T00:00:00Z"
+
+
+NNBSP = "\u202f"
+"""Narrow no-break space: French puts it inside « guillemets » and before ; : ! ?"""
+_SPACES = "[ \u00a0\u202f\t]"
+_FRENCH_RULES = (
+    (re.compile(f"«{_SPACES}*"), "«" + NNBSP),
+    (re.compile(f"{_SPACES}*»"), NNBSP + "»"),
+    (re.compile(f"(?<=[^\\s;:!?]){_SPACES}+(?=[;:!?]+(?:\\s|$|[»)<\ue000]))"), NNBSP),
+)
+_HOLD = "\ue000"
+"""Stands for a tag or a verbatim element while French spacing runs over an HTML text."""
+_PROTECTED = re.compile(r"<(code|pre|kbd|samp|script|style|textarea)\b[^>]*>.*?</\1\s*>|<[^>]*>|" + _HOLD,
+                        re.IGNORECASE | re.DOTALL)
+
+
+def french_spacing(text: str) -> str:
+    """French spacing in plain text: a narrow no-break space inside « » (added where missing)
+    and before ; : ! ? (replacing the space typed there; `10:30` or `http://` have none, so stay)."""
+    for pattern, replacement in _FRENCH_RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def typography(value: object, lang: str) -> object:
+    """Jinja filter `typo(lang)`: French spacing for `lang == 'fr'`, anything else unchanged.
+
+    Plain text (a title) comes back as text, still to be escaped. In HTML (Markup,
+    a rendered body) only the text changes: each tag, and each code, pre, kbd,
+    samp, script, style or textarea element whole, is held aside as one
+    placeholder character while the rules run, then put back as it was.
+    """
+    if lang != "fr" or value is None or isinstance(value, jinja2.Undefined):
+        return value
+    if not isinstance(value, Markup):
+        return french_spacing(str(value))
+    held: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        held.append(match.group())
+        return _HOLD
+
+    text = french_spacing(_PROTECTED.sub(hold, str(value)))
+    parts = iter(held)
+    return Markup(re.sub(_HOLD, lambda _: next(parts), text))
 
 
 def template_error(exc: Exception, page: Page | None, config: Config) -> SiteError:
