@@ -28,7 +28,7 @@ from .content import Briefing, FileEntry, stamp
 from .fsutil import write_atomic
 from .output import spare_folder
 
-CACHE_VERSION = (4, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (5, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 
@@ -43,6 +43,8 @@ class BuildCache:
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
     spare: dict[str, str] | None = None
     """What the spare folder beside site/ holds (path -> fingerprint, `?` unknown); see output.py."""
+    index_key: str = ""
+    """Which briefing pages the live site's search index was made from (see pipeline)."""
     last: tuple[int, int, list] = (0, 0, [])
     """(briefings, pages, warnings) of the last build: what a no-op build reports."""
     files: dict[str, FileEntry] = field(default_factory=dict, repr=False)
@@ -101,12 +103,13 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True, files_ch
     if not persist:
         return
     state = dataclasses.replace(cache, files={}, loaded_with="")
-    write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     if files_changed:
         lean = {key: dataclasses.replace(entry, briefing=without_body(entry.briefing))
                 for key, entry in cache.files.items()}
         data = (CACHE_VERSION, cache.loaded_with, lean)
-        write_atomic(content_cache_file(config), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(content_cache_file(config), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL),
+                     durable=False)
 
 
 def without_body(briefing: Briefing | None) -> Briefing | None:
@@ -188,7 +191,9 @@ class Fingerprints:
         self._templates: dict[str, tuple[str, bool]] = {}
         self._memo: dict[tuple[int, bool], bytes] = {}
         self._listing: dict[int, bytes] = {}
-        self._base = repr((config.source_text, config.base_url, config.link_style)).encode()
+        # strict and lenient builds differ on undefined variables: a strict build re-renders
+        self._base = repr((config.source_text, config.base_url, config.link_style,
+                           env.undefined.__name__)).encode()
 
     @staticmethod
     def copy(source: Path) -> str:

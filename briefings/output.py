@@ -92,16 +92,16 @@ class SiteWriter:
     def copy_file(self, path: str, source: Path, fingerprint: str = "") -> None:
         self.write(path, source.read_bytes(), fingerprint)
 
-    def commit(self) -> dict[str, str] | None:
-        """Drop files no page claimed, then swap the work folder in as the site.
-
-        Returns what the new spare (the old site) holds as far as the writer
-        knows: None, and the caller supplies it from its own records.
-        """
-        for path in sorted(set(self.held) - {p for p in self.held if p.casefold() in self.written}):
+    def prune(self) -> None:
+        """Drop files of the work folder that no page of this build claimed."""
+        for path in sorted(p for p in self.held if p.casefold() not in self.written):
             (self.work / path).unlink(missing_ok=True)
             _prune_empty_parents(self.work, (self.work / path).parent)
             del self.held[path]
+
+    def commit(self) -> None:
+        """Swap the work folder in as the site; the old site becomes the spare."""
+        self.prune()
         os.chmod(self.work, 0o755)
         if not self.site_dir.exists():
             os.rename(self.work, self.site_dir)
@@ -112,7 +112,6 @@ class SiteWriter:
             shutil.rmtree(self.spare_dir, ignore_errors=True)
             os.rename(self.site_dir, self.spare_dir)
             os.rename(self.work, self.site_dir)
-        return None
 
     def settle(self) -> None:
         """The caller has recorded what the spare holds: it is known again."""

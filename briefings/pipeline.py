@@ -8,11 +8,14 @@ what a clean build gives.
 """
 from __future__ import annotations
 
+import hashlib
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as build_cache
+from . import search
 from .archive import Archive, build_archive
 from .config import Config
 from .content import content_files, load_content
@@ -105,7 +108,7 @@ def _inputs(config: Config) -> list[Path]:
 
 
 def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
-          persist: bool = True, jobs: int | None = None) -> BuildResult:
+          persist: bool = True, jobs: int | None = None, search_index: bool = True) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
     `changed` (from the preview's watcher) is informational: what changed is
@@ -113,11 +116,13 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     no watcher ran. `persist=False` keeps the cache in memory only. `jobs` is
     the number of processes rendering pages (None: all cores for large builds;
     the preview passes 1, since forking a process that runs threads is unsafe).
+    `search_index=False` skips the search index (the preview does: indexing a
+    large archive takes seconds; the index is redone only when briefing pages change).
     """
     start = time.perf_counter()
     cache = build_cache.load_cache(config)
     files = content_files(config)
-    signature = build_cache.inputs_signature(config, files, _inputs(config))
+    signature = build_cache.inputs_signature(config, files, _inputs(config)) + f"/{search_index}/{strict}"
     intact = build_cache.intact_outputs(config.site_dir, cache)
     if signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs):
         briefings, pages, warnings = cache.last
@@ -145,6 +150,12 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
                 writer.copy_file(path, source, prints[path])
         if not reuse(NOJEKYLL):
             writer.write(NOJEKYLL, b"", prints[NOJEKYLL])
+        writer.prune()
+        index_key = _search_index_key(pages, prints) if search_index else ""
+        if not search_index:
+            shutil.rmtree(writer.work / search.INDEX_DIR, ignore_errors=True)
+        elif not (index_key == cache.index_key and search.carry_index(config.site_dir, writer.work)):
+            search.index_site(writer.work, config)
         had_site = config.site_dir.exists()
         writer.commit()
     except BaseException:
@@ -155,10 +166,20 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     cache.spare = {path: (fingerprint if path in intact else "?")
                    for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
     cache.inputs, cache.last = signature, (len(archive.briefings), len(pages), warnings)
+    cache.index_key = index_key
     build_cache.record_outputs(config.site_dir, cache, prints)
     build_cache.save_cache(config, cache, persist, files_changed)
     writer.settle()
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, count)
+
+
+def _search_index_key(pages: list[Page], prints: dict[str, str]) -> str:
+    """Identifies the set of briefing pages and their versions: what the search index reads."""
+    digest = hashlib.blake2b(digest_size=16)
+    for page in pages:
+        if page.template == "briefing.html":
+            digest.update(f"{page.path}\0{prints[page.path]}\n".encode())
+    return digest.hexdigest()
 
 
 NOJEKYLL = ".nojekyll"
