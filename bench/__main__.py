@@ -1,0 +1,22 @@
+"""`python -m bench [build options]` or `python -m bench latency [options]`.
+
+  python -m bench                          build benchmark, N = 1,000 and 10,000, 3 runs
+  python -m bench --sizes 1000,10000,100000 --runs 3
+  python -m bench latency [--sizes 1000]   live-reload latency in headless Chromium
+  python -m bench.corpus OUT N             just write a synthetic corpus
+"""
+import sys
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["latency"]:
+        from bench.latency import main as latency
+        return latency(argv[1:])
+    if argv[:1] == ["build"]:
+        argv = argv[1:]
+    from bench.build_bench import main as build
+    return build(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

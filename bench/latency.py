@@ -1,0 +1,268 @@
+"""Live-reload latency: `python -m bench latency [--sizes 1000,10000] [--edits 20]`.
+
+For each corpus size N: a throwaway project (the repository's config.yaml, N
+seeds from bench.corpus, imported once with `build.py import`), then
+`build.py serve --port 0` as its own process, as a user runs it (it builds
+once at start). A briefing page is opened in headless Chromium (Debian's, via
+Playwright, as tests/browser.py does); then, `--edits` times, a unique marker
+sentence is appended to that briefing's content file and the time is taken
+from just before the write until the marker is in the page's
+document.body.innerText (page.wait_for_function, polled every animation
+frame). That covers the watcher, the debounce, the rebuild, the reload event,
+the page reload and its rendering.
+
+Results: median and p95 per N (Markdown on stdout, JSON in
+bench/results/latency.json), next to the targets (< 300 ms at 1,000 briefings,
+< 1 s at 10,000) and the rebuild times the server printed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as `python bench/latency.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (SUMMARY, Workdir, build_py, environment, load_note, make_project, markdown_table, median,
+                          p95, parse_sizes, pick_briefing, run_measured, seconds, use_engine, write_json)
+
+CHROMIUM = Path(os.environ.get("BRIEFINGS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TARGETS = {1_000: 0.300, 10_000: 1.0}
+URL_LINE = re.compile(r"serve: (http://\S+)")
+NAVIGATION = "[performance.timeOrigin, performance.getEntriesByType('navigation')[0].domInteractive]"
+HAS_MARKER = "marker => document.body !== null && document.body.innerText.includes(marker)"
+
+
+def log(*args: object) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def target_for(n: int) -> float | None:
+    """The target of the nearest size at or above n (none above 10,000)."""
+    for size, target in sorted(TARGETS.items()):
+        if n <= size:
+            return target
+    return None
+
+
+class Server:
+    """`build.py serve --port 0` in its own process; its output lines go to a queue."""
+
+    def __init__(self, config: Path, startup_timeout: float):
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        start = time.perf_counter()
+        self.proc = subprocess.Popen(build_py(config, "serve", "--port", "0"), cwd=config.parent,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.url = self._wait_for(URL_LINE, startup_timeout).group(1)
+        self.startup = time.perf_counter() - start
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put("")  # EOF
+
+    def _wait_for(self, pattern: re.Pattern, timeout: float) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError(f"serve: no {pattern.pattern!r} within {timeout:.0f} s:\n"
+                                   + "\n".join(self.output[-30:])) from None
+            self.output.append(line)
+            if line == "" and self.proc.poll() is not None:
+                raise RuntimeError("serve exited:\n" + "\n".join(self.output[-30:]))
+            found = pattern.search(line)
+            if found:
+                return found
+
+    def drain(self) -> list[str]:
+        """Lines printed since the last call."""
+        lines = []
+        while True:
+            try:
+                lines.append(self.lines.get_nowait())
+            except queue.Empty:
+                self.output.extend(lines)
+                return lines
+
+    def stop(self) -> None:
+        """Ctrl-C, as a user stops it; killed if it has not exited within 30 s."""
+        if self.proc.poll() is None:
+            start = time.perf_counter()
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+                log(f"  serve: stopped in {seconds(time.perf_counter() - start)}")
+            except subprocess.TimeoutExpired:
+                log("  serve: still running 30 s after Ctrl-C; killed")
+                self.proc.kill()
+                self.proc.wait()
+
+
+def page_url(server_url: str, root: Path, content: Path) -> str:
+    """content/YYYY/MM/<slug>.md is served at <base>YYYY/MM/<slug>/."""
+    return server_url + content.relative_to(root / "content").with_suffix("").as_posix() + "/"
+
+
+def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, timeout: float) -> dict:
+    log(f"== N = {n:,}")
+    config = make_project(workdir / f"n{n}", n, seed, log=log)
+    root = config.parent
+    imported = run_measured(build_py(config, "import"), cwd=root, python_script=True).check()
+    log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
+    server = Server(config, startup_timeout=max(120.0, n * 0.05))
+    log(f"  serve: {server.url} ready in {seconds(server.startup)}")
+    content = pick_briefing(root)
+    url = page_url(server.url, root, content)
+    times: list[float] = []
+    warm: list[float] = []
+    builds: list[float] = []
+    to_reload: list[float] = []
+    to_dom: list[float] = []
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        response = page.goto(url, wait_until="load")
+        if response is None or response.status != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status if response else '?'}")
+        time.sleep(0.5)  # let the page's EventSource connect
+        server.drain()
+        token = secrets.token_hex(4)
+        for i in range(warmup + edits):
+            marker = f"bench{token}x{i:03d}"
+            wrote_at = time.time()
+            start = time.perf_counter()
+            with open(content, "a", encoding="utf-8") as fh:
+                fh.write(f"\n\nPhrase témoin du banc d'essai : {marker}.\n")
+            page.wait_for_function(HAS_MARKER, arg=marker, polling="raf", timeout=timeout * 1000)
+            elapsed = time.perf_counter() - start
+            (warm if i < warmup else times).append(elapsed)
+            # Browser-side milestones of the reloaded document, on the same wall clock as time.time():
+            # when its navigation started (the reload event arrived) and when its DOM was parsed.
+            origin, interactive = page.evaluate(NAVIGATION)
+            navigation = origin / 1000 - wrote_at
+            if i >= warmup:
+                to_reload.append(navigation)
+                to_dom.append((origin + interactive) / 1000 - wrote_at)
+            page.wait_for_load_state("load")
+            time.sleep(0.3)  # the reloaded page reconnects; the server finishes printing
+            built = [float(m.group(4)) for line in server.drain() if (m := SUMMARY.search(line))]
+            if i >= warmup:
+                builds.extend(built)
+            log(f"    edit {i + 1 - warmup:>2}/{edits}{' (warm-up)' if i < warmup else ''}: {seconds(elapsed)}"
+                f" (reload started after {seconds(navigation)}"
+                f"{'; server build ' + seconds(built[-1]) if built else ''})")
+        if errors:
+            log(f"  page errors: {errors[:3]}")
+    finally:
+        context.close()
+        server.stop()
+    target = target_for(n)
+    result = {
+        "n": n, "page": url.removeprefix(server.url), "edits": edits, "warmup": warm,
+        "seconds": times, "median": median(times), "p95": p95(times), "min": min(times), "max": max(times),
+        "target": target, "median_within_target": None if target is None else median(times) < target,
+        "p95_within_target": None if target is None else p95(times) < target,
+        "reload_start_seconds": to_reload, "reload_start_median": median(to_reload),
+        "dom_interactive_seconds": to_dom, "dom_interactive_median": median(to_dom),
+        "dom_interactive_p95": p95(to_dom),
+        "server_build_seconds": builds, "server_build_median": median(builds),
+        "serve_startup_seconds": server.startup, "import_seconds": imported.wall,
+    }
+    log(f"  latency: median {seconds(result['median'])}, p95 {seconds(result['p95'])}"
+        f" (server build median {seconds(result['server_build_median'])})")
+    return result
+
+
+def launch(playwright):
+    if not CHROMIUM.is_file():
+        raise SystemExit(f"{CHROMIUM} not found: the latency benchmark needs Debian's Chromium; install it "
+                         "with `sh tests/install-chromium.sh` (or set BRIEFINGS_CHROMIUM)")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench latency", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, comma-separated (default 1000,10000)")
+    parser.add_argument("--edits", type=int, default=20, help="measured edits per size (default 20)")
+    parser.add_argument("--warmup", type=int, default=1, help="edits made first and not counted (default 1)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one edit to show")
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    parser.add_argument("--workdir", type=Path, help="where to make the temporary projects (default: $TMPDIR)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--output", default="latency.json", help="JSON file name under bench/results/")
+    parser.add_argument("--engine", type=Path, help="checkout whose build.py to measure (default: this one)")
+    args = parser.parse_args(argv)
+    sizes = parse_sizes(args.sizes)
+    if args.edits < 1:
+        parser.error("--edits must be >= 1")
+    use_engine(args.engine)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise SystemExit("the latency benchmark needs Playwright: .venv/bin/pip install -e '.[test]'") from None
+
+    env = environment()
+    results: dict = {}
+    data = {"benchmark": "latency", "environment": env, "edits": args.edits, "warmup": args.warmup,
+            "seed": args.seed, "sizes": sizes, "targets_seconds": {str(k): v for k, v in TARGETS.items()},
+            "results": results}
+    with Workdir(args.workdir, args.keep) as workdir, sync_playwright() as playwright:
+        browser = launch(playwright)
+        data["environment"]["chromium"] = browser.version
+        try:
+            for n in sizes:
+                results[str(n)] = measure(n, args.edits, args.warmup, browser, workdir, args.seed, args.timeout)
+                write_json(args.output, data)
+        finally:
+            browser.close()
+    data["load_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    path = write_json(args.output, data)
+
+    header = ["N", "median", "p95", "min", "max", "target", "reload starts (median)", "DOM parsed (median / p95)",
+              "server build (median)", "serve start-up"]
+    rows = []
+    for n in sizes:
+        r = results[str(n)]
+        target = "—" if r["target"] is None else \
+            f"< {seconds(r['target'])}: {'met' if r['median_within_target'] else 'missed'} (median), " \
+            f"{'met' if r['p95_within_target'] else 'missed'} (p95)"
+        dom = f"{seconds(r['dom_interactive_median'])} / {seconds(r['dom_interactive_p95'])}"
+        rows.append([f"{n:,}", seconds(r["median"]), seconds(r["p95"]), seconds(r["min"]), seconds(r["max"]),
+                     target, seconds(r["reload_start_median"]), dom, seconds(r["server_build_median"]),
+                     seconds(r["serve_startup_seconds"])])
+    print(f"## Live-reload latency (file write → marker in the DOM; {args.edits} edits after "
+          f"{args.warmup} warm-up, Chromium {data['environment']['chromium']})\n")
+    print(f"briefings engine, commit {env['commit']}{' + local changes' if env['engine_dirty'] else ''}, "
+          f"Python {env['python']}, {env['cpus']} CPUs\n")
+    note = load_note(env["load_average"])
+    if note:
+        print(note + "\n")
+    print(markdown_table(header, rows))
+    print("\nmedian/p95: from the file write until wait_for_function sees the marker in document.body.innerText. "
+          "Breakdown, browser clock: reload starts = write → the reloaded page's navigation start (watcher, "
+          "debounce, build, reload event); DOM parsed = write → its domInteractive. server build: what `serve` "
+          "printed for the rebuild.")
+    print(f"\nJSON: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
