@@ -8,9 +8,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from email.utils import format_datetime
+
+from .text import fold
 
 MONTHS = {
     "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet",
@@ -131,23 +132,18 @@ def to_yaml(date: BriefingDate) -> object:
     return date.year
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
-                   if not unicodedata.combining(c))
-
-
 def _day_mentions(text: str) -> list[tuple[int, int, int]]:
     """Every `weekday day month` (or `weekday, month day`) in French or English:
     (weekday index, day, month)."""
-    folded = _fold(text)
+    folded = fold(text)
     found = []
     for lang in MONTHS:
-        weekdays = "|".join(_fold(w) for w in WEEKDAYS[lang])
-        months = "|".join(_fold(m) for m in MONTHS[lang])
+        weekdays = "|".join(fold(w) for w in WEEKDAYS[lang])
+        months = "|".join(fold(m) for m in MONTHS[lang])
         patterns = [rf"\b({weekdays}),?\s+(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({months})\b",
                     rf"\b({weekdays}),?\s+({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"]
-        fold_w = [_fold(w) for w in WEEKDAYS[lang]]
-        fold_m = [_fold(m) for m in MONTHS[lang]]
+        fold_w = [fold(w) for w in WEEKDAYS[lang]]
+        fold_m = [fold(m) for m in MONTHS[lang]]
         for i, pattern in enumerate(patterns):
             for m in re.finditer(pattern, folded):
                 weekday, a, b = m.groups()

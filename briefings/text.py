@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # C0/C1 control characters (XML 1.0 forbids most of them), bidirectional
 # overrides that can disguise text, lone surrogates (YAML escapes can make them;
@@ -20,6 +21,17 @@ def clean_text(text: str) -> str:
 def clean_line(text: str) -> str:
     """A one-line value (title, summary, topic name): cleaned, whitespace folded."""
     return " ".join(clean_text(text).split())
+
+
+_COMBINING = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x300, 0x10000)
+                                     if unicodedata.combining(chr(c))) + "]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents and with plain apostrophes: the form in which keywords,
+    weekday and month names are matched ("Corée" and "coree" are the same)."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES)))
 
 
 def word_count(text: str) -> int:
