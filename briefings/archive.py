@@ -3,7 +3,7 @@ with each briefing's neighbours and related briefings. Pure data, computed once 
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .config import Config
@@ -20,6 +20,34 @@ class Topic:
     slug: str
     name: str
     briefings: tuple[Briefing, ...]
+
+    @property
+    def path(self) -> str:
+        return urls.topic_path(self.slug)
+
+    @property
+    def feed_path(self) -> str:
+        return urls.topic_feed_path(self.slug)
+
+    @property
+    def count(self) -> int:
+        return len(self.briefings)
+
+    def summary(self) -> "TopicSummary":
+        years = Counter(b.date.year for b in self.briefings)
+        return TopicSummary(self.slug, self.name, len(self.briefings), tuple(sorted(years.items(), reverse=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSummary:
+    """What a topic's own pages show of the whole topic, without its briefings: a page
+    holding this is not re-rendered when a briefing of the topic is edited."""
+
+    slug: str
+    name: str
+    count: int
+    years: tuple[tuple[int, int], ...]
+    """(year, briefings that year), newest first."""
 
     @property
     def path(self) -> str:

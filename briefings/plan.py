@@ -131,9 +131,10 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
     yield Page(urls.TOPICS_PATH, "topics.html", {"topics": archive.topics},
                files_of(archive.briefings))
     for topic in archive.topics:
+        summary = topic.summary()
         listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
         for chunk, pagination, path in listing:
-            yield Page(path, "topic.html", {"topic": topic, "briefings": chunk, "pagination": pagination},
+            yield Page(path, "topic.html", {"topic": summary, "briefings": chunk, "pagination": pagination},
                        files_of(chunk))
 
 
