@@ -57,6 +57,8 @@ def display_path(path: Path | str, root: Path | None = None) -> str:
     """The path as the user knows it: relative to the project root when inside it."""
     path = Path(path)
     if root is not None:
+        if path.is_absolute() and root.is_absolute() and path.is_relative_to(root):
+            return path.relative_to(root).as_posix()  # the common case, without resolving links
         try:
             return path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
