@@ -173,6 +173,16 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(kind))
 
 
+@functools.lru_cache(maxsize=256)
+def _references(source: str) -> tuple[str, ...]:
+    """The templates a template source extends, includes or imports (parsed once per source)."""
+    try:
+        return tuple(sorted(n for n in meta.find_referenced_templates(_PARSER.parse(source)) if n))
+    except jinja2.TemplateSyntaxError:
+        return ()
+
+
+_PARSER = jinja2.Environment()
 _USES_BODIES = re.compile(r"briefing_html|\.body\b")
 
 
@@ -223,10 +233,7 @@ class Fingerprints:
                 source, filename = "", "missing"
             digest.update(f"{filename}\0{source}".encode())
             bodies = bool(_USES_BODIES.search(source))
-            try:
-                referenced = sorted(n for n in meta.find_referenced_templates(self.env.parse(source)) if n)
-            except jinja2.TemplateSyntaxError:
-                referenced = []
+            referenced = _references(source)
             for child in referenced:
                 child_digest, child_bodies = self.template(child)
                 digest.update(child_digest.encode())

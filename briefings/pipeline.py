@@ -22,7 +22,7 @@ from .content import content_files, load_content
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
-from .render import Renderer, static_dirs, template_dirs
+from .render import Renderer, renderer_for, static_dirs, template_dirs
 from .workers import map_slices
 
 
@@ -47,7 +47,7 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
     `entries` is the build cache's record of content files, `paths` the content
     files when the caller has listed them already."""
     briefings, problems = load_content(config, files=paths, cache=entries)
-    renderer = Renderer(config, strict=strict)
+    renderer = renderer_for(config, strict=strict)
     problems += renderer.check_templates()
     errors = [p for p in problems if not p.warning]
     if errors:

@@ -51,6 +51,20 @@ def static_dirs(config: Config) -> list[Path]:
     return [THEME_DIR / "static", config.templates_dir / "static"]
 
 
+def renderer_for(config: Config, strict: bool = False) -> "Renderer":
+    """A Renderer, reused across builds with the same settings (the preview rebuilds often):
+    Jinja2 then compiles a template again only when its file changed."""
+    key = (config.source_text, str(config.root), str(config.site_dir), config.base_url,
+           config.link_style, config.language, strict)
+    if key not in _RENDERERS:
+        _RENDERERS.clear()
+        _RENDERERS[key] = Renderer(config, strict)
+    return _RENDERERS[key]
+
+
+_RENDERERS: dict[tuple, "Renderer"] = {}
+
+
 class Renderer:
     """Holds the Jinja2 environment for one build; `render(page)` is pure."""
 
