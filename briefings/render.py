@@ -54,8 +54,11 @@ def static_dirs(config: Config) -> list[Path]:
 def renderer_for(config: Config, strict: bool = False) -> "Renderer":
     """A Renderer, reused across builds with the same settings (the preview rebuilds often):
     Jinja2 then compiles a template again only when its file changed."""
+    # which file each template name resolves to: a new or deleted override needs a new environment
+    names = tuple((str(d), tuple(sorted(jinja2.FileSystemLoader(str(d)).list_templates())))
+                  for d in template_dirs(config) if d.is_dir())
     key = (config.source_text, str(config.root), str(config.site_dir), config.base_url,
-           config.link_style, config.language, strict)
+           config.link_style, config.language, strict, names)
     if key not in _RENDERERS:
         _RENDERERS.clear()
         _RENDERERS[key] = Renderer(config, strict)
