@@ -105,7 +105,8 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True, files_ch
     state = dataclasses.replace(cache, files={}, loaded_with="")
     write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     if files_changed:
-        lean = {key: dataclasses.replace(entry, briefing=without_body(entry.briefing))
+        lean = {key: entry if entry.briefing is None or not entry.briefing.body
+                else dataclasses.replace(entry, briefing=without_body(entry.briefing))
                 for key, entry in cache.files.items()}
         data = (CACHE_VERSION, cache.loaded_with, lean)
         write_atomic(content_cache_file(config), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL),
