@@ -68,16 +68,6 @@ def renderer_for(config: Config, strict: bool = False) -> "Renderer":
 _RENDERERS: dict[tuple, "Renderer"] = {}
 
 
-def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:
-    """Compiled templates kept in .cache/jinja/, keyed by source: a new process skips compiling."""
-    folder = config.cache_dir / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
 class Renderer:
     """Holds the Jinja2 environment for one build; `render(page)` is pure."""
 
@@ -85,7 +75,6 @@ class Renderer:
         self.config = config
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
-            bytecode_cache=_bytecode_cache(config),
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
