@@ -50,9 +50,11 @@ class Engine:
     name = "briefings"
     note = "build.py build in a fresh process; .cache/ kept between rebuilds"
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, search: bool = False):
         self.root = root
         self.config = root / "config.yaml"
+        # the peers build no search index: compare like with like unless --search is given
+        self.build_args = ["build"] if search else ["build", "--no-search"]
 
     @property
     def content_dir(self) -> Path:
@@ -76,7 +78,7 @@ class Engine:
         return self.root / "site"
 
     def build(self) -> Run:
-        return run_measured(build_py(self.config, "build"), cwd=self.root, python_script=True).check()
+        return run_measured(build_py(self.config, *self.build_args), cwd=self.root, python_script=True).check()
 
     def pages(self, run: Run) -> int:
         found = SUMMARY.search(run.stdout)
@@ -151,11 +153,12 @@ def summarize(runs: list[Run]) -> dict:
             "max_rss_kb": max(r.max_rss_kb for r in runs)}
 
 
-def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int, keep: bool = False) -> dict:
+def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int, keep: bool = False,
+               search: bool = False) -> dict:
     root = workdir / f"n{n}"
     log(f"== N = {n:,}")
     config = make_project(root / "briefings", n, seed, log=log)
-    engine = Engine(config.parent)
+    engine = Engine(config.parent, search=search)
     imported = run_measured(build_py(config, "import"), cwd=engine.root, python_script=True).check()
     log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
     result: dict = {"briefings": {"import": summarize([imported]), "import_output": imported.stdout.strip()}}
@@ -232,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                                      epilog="`python -m bench latency --help` for the live-reload benchmark.")
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, comma-separated (default 1000,10000; "
                         "add 100000 for the big one)")
+    parser.add_argument("--search", action="store_true",
+                        help="also build the Pagefind search index (off by default: the peers build none)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each build measurement (default 3)")
     parser.add_argument("--anchors", default="auto",
                         help="other generators to build the same corpus with: auto (those installed), "
@@ -275,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     with Workdir(args.workdir, args.keep) as workdir:
         for n in sizes:
             results[str(n)] = bench_size(n, args.runs, workdir, anchors if n <= args.anchors_up_to else [],
-                                         args.seed, args.keep)
+                                         args.seed, args.keep, args.search)
             write_json(args.output, data)  # a long run keeps what it has so far
     data["total_seconds"] = time.perf_counter() - started
     data["load_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
