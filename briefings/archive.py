@@ -15,11 +15,11 @@ RELATED_WINDOW = 8
 """How many briefings on each side, per shared topic, are considered as related."""
 
 
-@dataclass(frozen=True, slots=True)
-class Topic:
+class TopicPaths:
+    """Where the pages of a topic live, for anything with a `slug` (topics, summaries, references)."""
+
+    __slots__ = ()
     slug: str
-    name: str
-    briefings: tuple[Briefing, ...]
 
     @property
     def path(self) -> str:
@@ -28,6 +28,13 @@ class Topic:
     @property
     def feed_path(self) -> str:
         return urls.topic_feed_path(self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic(TopicPaths):
+    slug: str
+    name: str
+    briefings: tuple[Briefing, ...]
 
     @property
     def count(self) -> int:
@@ -39,7 +46,7 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicSummary:
+class TopicSummary(TopicPaths):
     """What a topic's own pages show of the whole topic, without its briefings: a page
     holding this is not re-rendered when a briefing of the topic is edited."""
 
@@ -48,14 +55,6 @@ class TopicSummary:
     count: int
     years: tuple[tuple[int, int], ...]
     """(year, briefings that year), newest first."""
-
-    @property
-    def path(self) -> str:
-        return urls.topic_path(self.slug)
-
-    @property
-    def feed_path(self) -> str:
-        return urls.topic_feed_path(self.slug)
 
 
 @dataclass(frozen=True, slots=True)

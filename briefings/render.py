@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import urls
+from .archive import TopicPaths
 from .config import Config
 from .content import Briefing, body_of
 from .errors import SiteError, SiteErrors, display_path
@@ -27,19 +28,11 @@ THEME_DIR = Path(__file__).parent / "theme"
 
 
 @dataclass(frozen=True, slots=True)
-class TopicRef:
+class TopicRef(TopicPaths):
     """A topic named by slug in front matter, as templates link to it."""
 
     slug: str
     name: str
-
-    @property
-    def path(self) -> str:
-        return urls.topic_path(self.slug)
-
-    @property
-    def feed_path(self) -> str:
-        return urls.topic_feed_path(self.slug)
 
 
 def template_dirs(config: Config) -> list[Path]:
