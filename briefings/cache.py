@@ -200,7 +200,7 @@ class Fingerprints:
     def __init__(self, env: jinja2.Environment, config: Config):
         self.env, self.config = env, config
         self._templates: dict[str, tuple[str, bool]] = {}
-        self._memo: dict[tuple[int, bool], bytes] = {}
+        self._memo: dict[tuple[int, bool, bool], bytes] = {}
         self._listing: dict[int, bytes] = {}
         # strict and lenient builds differ on undefined variables: a strict build re-renders
         self._base = repr((config.source_text, config.base_url, config.link_style,
@@ -250,7 +250,7 @@ class Fingerprints:
             return f"{value.digest}\0{value.file}\0{value.path}".encode()
         if isinstance(value, (str, int, float, bool, type(None))):
             return repr(value).encode()
-        key = (id(value), nested)
+        key = (id(value), nested, bodies)
         if key in self._memo:  # only long-lived model objects (topics, months, years) are memoised
             return self._memo[key]
         digest = hashlib.blake2b(type(value).__name__.encode(), digest_size=16)
