@@ -132,31 +132,13 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     archive, pages, renderer, warnings = load(config, strict, cache.files, files)
     files_changed = loaded_before.keys() != cache.files.keys() or any(
         loaded_before[key] is not entry for key, entry in cache.files.items())
-    fingerprints = build_cache.Fingerprints(renderer.env, config)
     copies = static_files(static_dirs(config), "static")
-    prints = {page.path: fingerprints.page(page) for page in pages}
-    prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
-    prints[NOJEKYLL] = "empty"
-    fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
+    prints = _fingerprints(pages, copies, renderer, config)
+    had_site = config.site_dir.exists()
     writer = SiteWriter(config.site_dir, spare_folder(config.site_dir, config.cache_dir), cache.spare)
-    reuse = lambda path: writer.holds(path, prints[path]) or (
-        path in fresh and writer.carry_over(path, prints[path]))
     try:
-        count = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
-                           skip=lambda page: reuse(page.path),
-                           adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs)
-        for path, source in copies.items():
-            if not reuse(path):
-                writer.copy_file(path, source, prints[path])
-        if not reuse(NOJEKYLL):
-            writer.write(NOJEKYLL, b"", prints[NOJEKYLL])
-        writer.prune()
-        index_key = _search_index_key(pages, prints) if search_index else ""
-        if not search_index:
-            shutil.rmtree(writer.work / search.INDEX_DIR, ignore_errors=True)
-        elif not (index_key == cache.index_key and search.carry_index(config.site_dir, writer.work)):
-            search.index_site(writer.work, config)
-        had_site = config.site_dir.exists()
+        rendered = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs)
+        index_key = _index(writer, pages, prints, config, cache.index_key if search_index else None)
         writer.commit()
     except BaseException:
         cache.spare = writer.abort()
@@ -165,12 +147,53 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     # the spare now holds the previous site: what it held, as far as we know it
     cache.spare = {path: (fingerprint if path in intact else "?")
                    for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
-    cache.inputs, cache.last = signature, (len(archive.briefings), len(pages), warnings)
-    cache.index_key = index_key
+    cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
     build_cache.record_outputs(config.site_dir, cache, prints)
     build_cache.save_cache(config, cache, persist, files_changed)
     writer.settle()
-    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, count)
+    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
+
+
+def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer,
+                  config: Config) -> dict[str, str]:
+    """Site path -> fingerprint of what belongs there, for every file of the site."""
+    fingerprints = build_cache.Fingerprints(renderer.env, config)
+    prints = {page.path: fingerprints.page(page) for page in pages}
+    prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
+    prints[NOJEKYLL] = "empty"
+    return prints
+
+
+def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints: dict[str, str],
+          renderer: Renderer, cache: build_cache.BuildCache, intact: set[str], jobs: int | None) -> int:
+    """Put every file in the writer's folder: kept if it already holds this version, linked
+    from the live site if that has it, else rendered or copied. Returns pages rendered."""
+    fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
+    reuse = lambda path: writer.holds(path, prints[path]) or (
+        path in fresh and writer.carry_over(path, prints[path]))
+    rendered = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
+                          skip=lambda page: reuse(page.path),
+                          adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs)
+    for path, source in copies.items():
+        if not reuse(path):
+            writer.copy_file(path, source, prints[path])
+    if not reuse(NOJEKYLL):
+        writer.write(NOJEKYLL, b"", prints[NOJEKYLL])
+    writer.prune()
+    return rendered
+
+
+def _index(writer: SiteWriter, pages: list[Page], prints: dict[str, str], config: Config,
+           live_key: str | None) -> str:
+    """The search index of the writer's folder: the live one when no briefing page changed,
+    else a new one; none when `live_key` is None (search off). Returns what it was made from."""
+    if live_key is None:
+        shutil.rmtree(writer.work / search.INDEX_DIR, ignore_errors=True)
+        return ""
+    key = _search_index_key(pages, prints)
+    if not (key == live_key and search.carry_index(config.site_dir, writer.work)):
+        search.index_site(writer.work, config)
+    return key
 
 
 def _search_index_key(pages: list[Page], prints: dict[str, str]) -> str:
@@ -184,6 +207,8 @@ def _search_index_key(pages: list[Page], prints: dict[str, str]) -> str:
 
 NOJEKYLL = ".nojekyll"
 """Tells GitHub Pages to publish the folder as is, without running Jekyll."""
+
+
 def check(config: Config) -> list[SiteError]:
     """Load and render everything in memory, writing nothing; return warnings, raise errors."""
     archive, pages, renderer, warnings = load(config, strict=True)
