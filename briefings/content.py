@@ -56,7 +56,7 @@ class Briefing:
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, round(self.words / 220)) if self.words else 1
+        return reading_minutes(self.words)
 
     @property
     def primary_topic(self) -> str:

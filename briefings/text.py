@@ -39,8 +39,9 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def reading_minutes(text: str) -> int:
-    return max(1, round(word_count(text) / WORDS_PER_MINUTE))
+def reading_minutes(words: int) -> int:
+    """Minutes to read `words` words, at least one."""
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def summarize(text: str, limit: int = 220) -> str:
