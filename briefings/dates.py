@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -137,19 +138,27 @@ def _day_mentions(text: str) -> list[tuple[int, int, int]]:
     (weekday index, day, month)."""
     folded = fold(text)
     found = []
-    for lang in MONTHS:
-        weekdays = "|".join(fold(w) for w in WEEKDAYS[lang])
-        months = "|".join(fold(m) for m in MONTHS[lang])
-        patterns = [rf"\b({weekdays}),?\s+(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({months})\b",
-                    rf"\b({weekdays}),?\s+({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"]
-        fold_w = [fold(w) for w in WEEKDAYS[lang]]
-        fold_m = [fold(m) for m in MONTHS[lang]]
+    for patterns, fold_w, fold_m in _mention_patterns():
         for i, pattern in enumerate(patterns):
-            for m in re.finditer(pattern, folded):
+            for m in pattern.finditer(folded):
                 weekday, a, b = m.groups()
                 day, month = (a, b) if i == 0 else (b, a)
                 found.append((fold_w.index(weekday), int(day), fold_m.index(month) + 1))
     return found
+
+
+@functools.cache
+def _mention_patterns() -> list[tuple[tuple[re.Pattern, re.Pattern], list[str], list[str]]]:
+    """Per language: the two date-mention patterns, with the folded weekday and month names."""
+    result = []
+    for lang in MONTHS:
+        fold_w = [fold(w) for w in WEEKDAYS[lang]]
+        fold_m = [fold(m) for m in MONTHS[lang]]
+        weekdays, months = "|".join(fold_w), "|".join(fold_m)
+        patterns = (re.compile(rf"\b({weekdays}),?\s+(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({months})\b"),
+                    re.compile(rf"\b({weekdays}),?\s+({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"))
+        result.append((patterns, fold_w, fold_m))
+    return result
 
 
 def infer_day(date: BriefingDate, text: str) -> BriefingDate:

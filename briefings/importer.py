@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import frontmatter
@@ -23,6 +23,7 @@ from .seeds import MAX_SEED_BYTES, Block, Seed, checked_id, parse_seed_with_warn
 from .text import summarize
 from .topics import classify
 from .urls import date_folder, slugify, unique_slug
+from .workers import map_items
 
 MANIFEST = ".imported.json"
 _ID_LINE = re.compile(r"^id:\s*['\"]?([0-9A-Za-z]+)['\"]?\s*$", re.MULTILINE)
@@ -93,11 +94,13 @@ def _duplicate(seed: Seed, shown: str, seen_ids: dict[str, str]) -> SiteError:
 
 
 def import_seeds(config: Config, force: bool = False, only: list[Path] | None = None,
-                 replace_invalid: bool = False) -> ImportReport:
+                 replace_invalid: bool = False, jobs: int | None = None) -> ImportReport:
     """Import every seed (or just `only`); problems are collected in the report, never raised.
 
     `replace_invalid` imports seeds with invalid UTF-8, the bad bytes replaced by U+FFFD
-    (with a warning each), instead of refusing them.
+    (with a warning each), instead of refusing them. Seeds are converted on every core
+    (`jobs`: how many processes, None for all when there are many seeds), then written
+    in file order by this process alone, so slugs and the manifest do not depend on timing.
     """
     report = ImportReport()
     manifest = _read_manifest(config)
@@ -106,19 +109,17 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     taken = {p.relative_to(config.content_dir).with_suffix("").as_posix()
              for p in config.content_dir.rglob("*.md")} if config.content_dir.is_dir() else set()
     seen_ids: dict[str, str] = {}
-    for path in (only if only is not None else seed_files(config)):
-        shown = display_path(path, config.root)
-        try:
-            seed, warnings = read_seed(path, shown, replace_invalid)
-        except SiteErrors as exc:
-            report.failed.extend(exc.errors)
+    paths = only if only is not None else seed_files(config)
+    converted = map_items(lambda path: _convert(path, config, replace_invalid), paths, jobs)
+    for path, (seed, text, problems) in zip(paths, converted):
+        if seed is None:
+            report.failed.extend(problems)
             continue
         if seed.id in seen_ids:
-            report.failed.append(_duplicate(seed, shown, seen_ids))
+            report.failed.append(_duplicate(seed, display_path(path, config.root), seen_ids))
             continue
-        report.warnings.extend(warnings)
-        seen_ids[seed.id] = shown
-        text = content_text(seed, config, shown)
+        report.warnings.extend(problems)
+        seen_ids[seed.id] = display_path(path, config.root)
         try:
             _place(seed, text, config, force, manifest, existing, taken, report)
         except SiteErrors as exc:
@@ -132,6 +133,18 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
                                            f"cannot write: {exc.strerror or exc}",
                                            "check that content/ is writable and the disk is not full"))
     return report
+
+
+def _convert(path: Path, config: Config, replace_invalid: bool
+             ) -> tuple[Seed | None, str, list[SiteError]]:
+    """A seed read and turned into its content file's text: (seed, text, warnings), or
+    (None, "", errors). Runs in worker processes: the seed comes back without its blocks."""
+    shown = display_path(path, config.root)
+    try:
+        seed, warnings = read_seed(path, shown, replace_invalid)
+    except SiteErrors as exc:
+        return None, "", exc.errors
+    return replace(seed, blocks=()), content_text(seed, config, shown), warnings
 
 
 def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,

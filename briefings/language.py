@@ -7,6 +7,7 @@ site language.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _STOPWORDS = {
     "fr": "le la les de des du un une et est dans pour que qui sur par au aux avec ce cette "
@@ -28,6 +29,7 @@ def detect_language(text: str, default: str = "en") -> str:
     tokens = _TOKEN.findall(text.lower()[:20000])
     if not tokens:
         return default
-    scores = {lang: sum(1 for t in tokens if t in words) for lang, words in _WORDS.items()}
+    counts = Counter(tokens)  # one pass over the text, then a few lookups per language
+    scores = {lang: sum(counts[w] for w in words) for lang, words in _WORDS.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] >= max(2, len(tokens) // 50) else default

@@ -520,7 +520,7 @@ class PreviewServer:
                 existing.add(path)
         if not existing:
             return set()
-        report = importer.import_seeds(self.config, only=sorted(existing))
+        report = importer.import_seeds(self.config, only=sorted(existing), jobs=1)  # no fork in a threaded process
         for warning in report.warnings:
             print(warning, file=sys.stderr)
         for error in report.failed:

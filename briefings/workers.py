@@ -56,6 +56,16 @@ def map_slices(function: Callable[[Sequence[Item]], Result], items: Sequence[Ite
         _job = None
 
 
+def map_items(function: Callable[[Item], Result], items: Sequence[Item],
+               jobs: int | None = None) -> list[Result]:
+    """`function` applied to every item (on every core for long lists), results in item order."""
+    slices = map_slices(lambda chunk: [function(item) for item in chunk], items, jobs)
+    results: list = [None] * len(items)
+    for index, chunk in enumerate(slices):
+        results[index::len(slices)] = chunk
+    return results
+
+
 def _run_slice(index: int):
     function, items, count = _job
     return function(items[index::count])

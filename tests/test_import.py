@@ -244,3 +244,27 @@ def test_seed_text_is_shown_verbatim(text: str) -> None:
         shown = [e.clean_text() for e in document.find_all("p") + document.find_all("li")]
         assert shown and all(s == " ".join(text.split()) for s in shown), (block.kind, shown)
         assert not document.find_all("a") and not document.find_all("img") and not document.find_all("s")
+
+
+def test_parallel_import_writes_what_one_process_writes(tmp_path: Path) -> None:
+    """Seeds are converted on several cores; slugs, reports and files must not depend on it."""
+    from briefings.config import load_config
+    from briefings.importer import import_seeds
+
+    results = []
+    for jobs in (1, 3):
+        config = create_project(tmp_path / f"p{jobs}")
+        seeds = write_corpus(config.parent / "seeds")
+        # a second seed with the first one's id, an empty seed and a misnamed one
+        (config.parent / "seeds" / f"900_{seeds[0].id}.txt").write_text(seeds[1].text, encoding="utf-8")
+        (config.parent / "seeds" / "901_abcdef12.txt").write_text("", encoding="utf-8")
+        (config.parent / "seeds" / "not-a-seed.txt").write_text(" date 2024-01 Titre.\n\nTexte.\n")
+        report = import_seeds(load_config(config), jobs=jobs)
+        results.append((snapshot(config.parent / "content"), report))
+    (one, one_report), (many, many_report) = results
+    assert len(one) > len(corpus())  # the manifest and every content file
+    assert many == one
+    for name in ("created", "updated", "unchanged", "kept"):
+        assert getattr(many_report, name) == getattr(one_report, name)
+    assert [str(e) for e in many_report.failed] == [str(e) for e in one_report.failed]
+    assert len(one_report.failed) == 3, one_report.failed
