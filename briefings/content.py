@@ -18,6 +18,7 @@ from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, display_path
 from .text import clean_line, clean_text, reading_minutes, summarize, word_count
 from .urls import briefing_path, slugify, unique_slug
+from .workers import map_items
 
 FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft")
 SLUG_FROM_FILE_MAX = 200
@@ -86,40 +87,48 @@ def content_files(config: Config) -> list[Path]:
     return [Path(p) for p in sorted(found)]
 
 
-def load_content(config: Config, files: list[Path] | None = None,
-                 cache: dict | None = None) -> tuple[list[Briefing], list[SiteError]]:
+def load_content(config: Config, files: list[Path] | None = None, cache: dict | None = None,
+                 jobs: int | None = 1) -> tuple[list[Briefing], list[SiteError]]:
     """All briefings (drafts excluded) and all problems, errors and warnings alike.
 
     `cache` maps a file to what loading it gave last time (see cache.py); a file
-    whose mtime and size are unchanged is not read again.
+    whose mtime and size are unchanged is not read again. The others are read
+    on `jobs` processes (None: every core when there are many).
     """
-    briefings: list[Briefing] = []
-    problems: list[SiteError] = []
-    fresh: dict = {}
+    stamps: dict[str, tuple[int, int]] = {}
     for path in files if files is not None else content_files(config):
-        key = str(path)
         try:
-            current = stamp(path.stat())
+            stamps[str(path)] = stamp(path.stat())
         except OSError:
             continue  # deleted since it was listed
-        entry = cache.get(key) if cache is not None else None
-        if entry is None or entry.stamp != current:
-            try:
-                briefing, warnings = load_briefing(path, config)
-                entry = FileEntry(current, briefing, warnings)
-            except SiteErrors as exc:
-                if not path.exists():
-                    continue  # deleted while it was read: gone, not broken
-                entry = FileEntry(current, None, exc.errors)
-        fresh[key] = entry
-        problems.extend(entry.problems)
-        if entry.briefing is not None and not entry.briefing.draft:
-            briefings.append(entry.briefing)
-    if cache is not None:
-        cache.clear()
-        cache.update(fresh)
+    cache = cache if cache is not None else {}
+    stale = [key for key, current in stamps.items() if key not in cache or cache[key].stamp != current]
+    loaded = map_items(lambda key: _load_entry(Path(key), stamps[key], config), stale, jobs)
+    fresh = {key: cache[key] for key in stamps if key in cache}
+    fresh.update((key, entry) for key, entry in zip(stale, loaded) if entry is not None)
+    briefings: list[Briefing] = []
+    problems: list[SiteError] = []
+    for key in stamps:
+        if key in fresh:
+            entry = fresh[key]
+            problems.extend(entry.problems)
+            if entry.briefing is not None and not entry.briefing.draft:
+                briefings.append(entry.briefing)
+    cache.clear()
+    cache.update((key, fresh[key]) for key in stamps if key in fresh)
     briefings, duplicates = dedupe_slugs(briefings)
     return briefings, problems + duplicates
+
+
+def _load_entry(path: Path, current: tuple[int, int], config: Config) -> FileEntry | None:
+    """What loading one file gives; None when it was deleted while being read."""
+    try:
+        briefing, warnings = load_briefing(path, config)
+        return FileEntry(current, briefing, warnings)
+    except SiteErrors as exc:
+        if not path.exists():
+            return None  # deleted while it was read: gone, not broken
+        return FileEntry(current, None, exc.errors)
 
 
 def read_bytes(path: Path, shown: str) -> bytes:

@@ -41,13 +41,15 @@ class BuildResult:
 
 
 def load(config: Config, strict: bool = False, entries: dict | None = None,
-         paths: list[Path] | None = None) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
-    """Everything a build needs, read and checked, with nothing written; raises on errors.
+         paths: list[Path] | None = None, jobs: int | None = 1, compiled_cache: Path | None = None
+         ) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
+    """Everything a build needs, read and checked, with nothing written but compiled templates
+    in `compiled_cache` when given; raises on errors.
 
     `entries` is the build cache's record of content files, `paths` the content
-    files when the caller has listed them already."""
-    briefings, problems = load_content(config, files=paths, cache=entries)
-    renderer = renderer_for(config, strict=strict)
+    files when the caller has listed them already, `jobs` how many processes read them."""
+    briefings, problems = load_content(config, files=paths, cache=entries, jobs=jobs)
+    renderer = renderer_for(config, strict=strict, compiled_cache=compiled_cache)
     problems += renderer.check_templates()
     errors = [p for p in problems if not p.warning]
     if errors:
@@ -129,7 +131,8 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
         return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings))
     build_cache.load_files(config, cache)
     loaded_before = dict(cache.files)
-    archive, pages, renderer, warnings = load(config, strict, cache.files, files)
+    archive, pages, renderer, warnings = load(config, strict, cache.files, files, jobs,
+                                               config.cache_dir / "templates" if persist else None)
     files_changed = loaded_before.keys() != cache.files.keys() or any(
         loaded_before[key] is not entry for key, entry in cache.files.items())
     copies = static_files(static_dirs(config), "static")

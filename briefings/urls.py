@@ -103,6 +103,12 @@ def is_safe_output_path(path: str) -> bool:
     return posixpath.normpath(path) == path and not path.startswith("../") and path != ".."
 
 
+_URL_SAFE = "/#?=&:.-_~"
+"""Characters a site path keeps as they are in a URL; the rest is percent-encoded."""
+_NOTHING_TO_QUOTE = re.compile(r"[A-Za-z0-9/#?=&:.\-_~]*")
+"""A path of only these needs no quoting: the usual case (slugs are ASCII), checked fast."""
+
+
 def relative_url(from_path: str, to_path: str, link_style: str = "pretty") -> str:
     """The link from the page at `from_path` to the file at `to_path`, both site-relative.
 
@@ -113,7 +119,7 @@ def relative_url(from_path: str, to_path: str, link_style: str = "pretty") -> st
     rel = _relative_path(from_path, to_path)
     if link_style == "pretty" and (rel == "index.html" or rel.endswith("/index.html")):
         rel = rel[: -len("index.html")] or "./"
-    return quote(rel, safe="/#?=&:.-_~")
+    return rel if _NOTHING_TO_QUOTE.fullmatch(rel) else quote(rel, safe=_URL_SAFE)
 
 
 def _relative_path(from_path: str, to_path: str) -> str:
@@ -130,7 +136,7 @@ def absolute_url(base_url: str, to_path: str) -> str:
     """`base_url` + the pretty path: for feeds, sitemaps and canonical links."""
     if to_path == "index.html" or to_path.endswith("/index.html"):
         to_path = to_path[: -len("index.html")]
-    return base_url.rstrip("/") + "/" + quote(to_path, safe="/#?=&:.-_~")
+    return base_url.rstrip("/") + "/" + quote(to_path, safe=_URL_SAFE)
 
 
 def site_path(base_url: str, to_path: str) -> str:
