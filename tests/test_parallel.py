@@ -1,0 +1,68 @@
+"""Large builds read content and render pages on every core: the site must not depend on it.
+
+The automatic choice only forks for hundreds of files per core; these tests force
+several workers on the small fixture corpus so the parallel paths run in every CI.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefings.config import load_config
+from briefings.errors import SiteErrors
+from briefings.importer import import_seeds
+from briefings.pipeline import build
+from fixtures.corpus import write_corpus
+from helpers import create_project, snapshot, write_file
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    config = create_project(tmp_path / "p")
+    write_corpus(config.parent / "seeds")
+    assert not import_seeds(load_config(config), jobs=1).failed
+    return config
+
+
+def built_with(config: Path, jobs: int) -> dict[str, bytes]:
+    """A clean build's files: no site, no cache before it."""
+    for leftover in ("site", ".cache"):
+        shutil.rmtree(config.parent / leftover, ignore_errors=True)
+    result = build(load_config(config), jobs=jobs, search_index=False)
+    assert result.pages > 50
+    return snapshot(config.parent / "site")
+
+
+def test_parallel_build_equals_single_process_build(project: Path) -> None:
+    one = built_with(project, 1)
+    many = built_with(project, 3)
+    assert many.keys() == one.keys()
+    assert [path for path in one if many[path] != one[path]] == []
+
+
+def test_parallel_build_reports_each_content_error_once(project: Path) -> None:
+    broken = sorted((project.parent / "content").rglob("*.md"))[3]
+    text = broken.read_text(encoding="utf-8")
+    write_file(broken, text.replace("date:", "date: [", 1))
+    reported = []
+    for jobs in (1, 3):
+        with pytest.raises(SiteErrors) as caught:
+            build(load_config(project), jobs=jobs, search_index=False)
+        reported.append([str(e) for e in caught.value.errors if not e.warning])
+    assert reported[1] == reported[0]
+    assert len(reported[1]) == 1 and reported[1][0].startswith(
+        f"content/{broken.relative_to(project.parent / 'content').as_posix()}:"), reported
+    assert not (project.parent / "site").exists()
+
+
+def test_parallel_build_reports_a_template_error_once_and_keeps_the_site(project: Path) -> None:
+    build(load_config(project), jobs=3, search_index=False)
+    before = snapshot(project.parent / "site")
+    write_file(project.parent / "templates" / "briefing.html",
+               '{% extends "base.html" %}\n{% block content %}\n{{ briefing.title.no_such_method() }}\n{% endblock %}\n')
+    with pytest.raises(SiteErrors) as caught:
+        build(load_config(project), jobs=3, search_index=False)
+    assert [(e.path, e.line) for e in caught.value.errors] == [("templates/briefing.html", 3)]
+    assert snapshot(project.parent / "site") == before
