@@ -97,6 +97,10 @@ class Archive:
     """Briefing path -> the next newer briefing."""
     related: dict[str, tuple[Briefing, ...]]
 
+    FINGERPRINT_FIELDS = ("briefings",)
+    """The rest is derived from the briefings and the config (see build_archive), and every
+    page fingerprint covers the config: hashing it again would cost a tenth of a second."""
+
     @property
     def months(self) -> tuple[Month, ...]:
         return tuple(m for y in self.years for m in y.months)

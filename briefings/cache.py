@@ -171,7 +171,17 @@ def inputs_signature(config: Config, files: list[Path], extra: list[Path]) -> st
 
 @functools.lru_cache(maxsize=None)
 def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+    """The fields a model object's fingerprint covers: all, unless the class names the few
+    the others derive from (`FINGERPRINT_FIELDS`)."""
+    return getattr(kind, "FINGERPRINT_FIELDS", None) or tuple(f.name for f in dataclasses.fields(kind))
+
+
+@functools.lru_cache(maxsize=None)
+def _is_dataclass(kind: type) -> bool:
+    return dataclasses.is_dataclass(kind)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.lru_cache(maxsize=256)
@@ -201,7 +211,7 @@ class Fingerprints:
         self.env, self.config = env, config
         self._templates: dict[str, tuple[str, bool]] = {}
         self._memo: dict[tuple[int, bool, bool], bytes] = {}
-        self._listing: dict[int, bytes] = {}
+        self._whole: dict[int, bytes] = {}
         # strict and lenient builds differ on undefined variables: a strict build re-renders
         self._base = repr((config.source_text, config.base_url, config.link_style,
                            env.undefined.__name__)).encode()
@@ -216,11 +226,9 @@ class Fingerprints:
 
     def page(self, page) -> str:
         template, bodies = self.template(page.template)
-        digest = hashlib.blake2b(self._base, digest_size=16)
-        digest.update(f"{page.path}\0{page.template}\0{page.absolute_links}".encode())
-        digest.update(template.encode())
-        digest.update(self.data(page.context, bodies))
-        return "page\0" + digest.hexdigest()
+        head = f"{page.path}\0{page.template}\0{page.absolute_links}\0{template}\0".encode()
+        return "page\0" + hashlib.blake2b(self._base + head + self.data(page.context, bodies),
+                                          digest_size=16).hexdigest()
 
     def template(self, name: str) -> tuple[str, bool]:
         """Hash of a template and everything it extends, includes or imports, and whether
@@ -243,40 +251,27 @@ class Fingerprints:
         return self._templates[name]
 
     def data(self, value: object, bodies: bool, nested: bool = False) -> bytes:
-        """A digest of template data (see the class docstring for briefings)."""
-        if isinstance(value, Briefing):
+        """Bytes standing for template data (see the class docstring for briefings): containers
+        give their items' bytes, delimited; model objects a digest, memoised per build."""
+        kind = type(value)
+        if kind is Briefing:
             if nested and not bodies:
-                return self._listing_digest(value)
-            return f"{value.digest}\0{value.file}\0{value.path}".encode()
-        if isinstance(value, (str, int, float, bool, type(None))):
-            return repr(value).encode()
+                return value.listing_digest
+            if id(value) not in self._whole:
+                self._whole[id(value)] = f"<{value.digest}\0{value.file}\0{value.path}>".encode()
+            return self._whole[id(value)]
+        if kind in _SCALARS:
+            return repr(value).encode() + b","
+        if kind is dict:
+            return b"{%b}" % b"".join(repr(k).encode() + b":" + self.data(item, bodies, nested)
+                                      for k, item in value.items())
+        if kind is list or kind is tuple:
+            return b"[%b]" % b"".join(self.data(item, bodies, nested) for item in value)
+        if not _is_dataclass(kind):
+            return repr(value).encode() + b","
         key = (id(value), nested, bodies)
-        if key in self._memo:  # only long-lived model objects (topics, months, years) are memoised
-            return self._memo[key]
-        digest = hashlib.blake2b(type(value).__name__.encode(), digest_size=16)
-        if isinstance(value, dict):
-            for k in value:
-                digest.update(repr(k).encode())
-                digest.update(self.data(value[k], bodies, nested))
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                digest.update(self.data(item, bodies, nested))
-        elif dataclasses.is_dataclass(value):
-            for name in _field_names(type(value)):
-                digest.update(self.data(getattr(value, name), bodies, True))
-        else:
-            digest.update(repr(value).encode())
-        result = digest.digest()
-        if dataclasses.is_dataclass(value):
-            self._memo[key] = result
-        return result
-
-    def _listing_digest(self, briefing: Briefing) -> bytes:
-        """Everything about a briefing but its body."""
-        key = id(briefing)
-        if key not in self._listing:
-            fields = (briefing.file, briefing.path, briefing.title, briefing.date.iso(), briefing.topics,
-                      briefing.lang, briefing.summary, briefing.id, briefing.source, briefing.words,
-                      briefing.draft)
-            self._listing[key] = hashlib.blake2b(repr(fields).encode(), digest_size=16).digest()
-        return self._listing[key]
+        if key not in self._memo:  # model objects (topics, months, years) live through the build
+            fields = b"".join(self.data(getattr(value, name), bodies, True) for name in _field_names(kind))
+            self._memo[key] = b"<%b>" % hashlib.blake2b(kind.__name__.encode() + b"\0" + fields,
+                                                        digest_size=16).digest()
+        return self._memo[key]

@@ -51,9 +51,15 @@ class Briefing:
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
+    listing_digest: bytes = field(init=False, default=b"", repr=False)
+    """Hash of everything but the body: what a page listing the briefing depends on (cache.py).
+    Made once here, it is stored with the briefing in the build cache."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", briefing_path(self.date, self.slug))
+        listed = (self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
+                  self.id, self.source, self.words, self.draft)
+        object.__setattr__(self, "listing_digest", hashlib.blake2b(repr(listed).encode(), digest_size=16).digest())
 
     @property
     def reading_minutes(self) -> int:
