@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import io
 import os
 import pickle
 import re
@@ -28,7 +29,7 @@ from .content import Briefing, FileEntry, stamp
 from .fsutil import write_atomic
 from .output import spare_folder
 
-CACHE_VERSION = (5, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (6, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 
@@ -52,6 +53,14 @@ class BuildCache:
     loaded_with: str = ""
     """config.yaml's text when `files` were loaded: briefings take defaults (lang, topics)
     from it, so a config change means content is loaded again."""
+    saved: dict[str, FileEntry] = field(default_factory=dict, repr=False)
+    """What the content cache on disk holds, as far as this process knows: the next save
+    appends only the difference to its journal."""
+    token: str = ""
+    """Names the content cache file on disk; journal entries carry it, so entries written
+    against an older (or another process's) file are never applied to a newer one."""
+    journaled: int = 0
+    """Entries in the journal since the content cache file was written whole."""
 
 
 _MEMORY: dict[Path, BuildCache] = {}
@@ -69,6 +78,17 @@ def content_cache_file(config: Config) -> Path:
     return config.cache_dir / f"content-{_key(config)}.pickle"
 
 
+def content_journal_file(config: Config) -> Path:
+    return config.cache_dir / f"content-{_key(config)}.journal"
+
+
+JOURNAL_SHARE = 10
+"""The journal is folded into a new content cache file once it holds more than a tenth
+of the entries (and more than JOURNAL_MIN): loading stays fast, saving one edit costs
+an append instead of rewriting every briefing."""
+JOURNAL_MIN = 200
+
+
 def load_cache(config: Config) -> BuildCache:
     """The build state for this output folder: from memory (preview), else disk, else empty.
 
@@ -78,39 +98,93 @@ def load_cache(config: Config) -> BuildCache:
     if site in _MEMORY:
         return _MEMORY[site]
     cache = _unpickle(cache_file(config))
-    return cache if isinstance(cache, BuildCache) and cache.version == CACHE_VERSION else BuildCache()
+    current = (isinstance(cache, BuildCache) and cache.version == CACHE_VERSION
+               and all(hasattr(cache, f.name) for f in dataclasses.fields(BuildCache)))
+    return cache if current else BuildCache()
 
 
 def load_files(config: Config, cache: BuildCache) -> None:
     """Fill `cache.files` (from disk unless already in memory), dropped if config.yaml changed."""
-    if not cache.files:
+    if not cache.files and not cache.token:
         stored = _unpickle(content_cache_file(config))
-        if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == CACHE_VERSION:
-            cache.loaded_with, cache.files = stored[1], stored[2]
+        if isinstance(stored, tuple) and len(stored) == 4 and stored[0] == CACHE_VERSION:
+            _, cache.token, cache.loaded_with, cache.files = stored
+            cache.journaled = _replay_journal(content_journal_file(config), cache.token, cache.files)
+            cache.saved = dict(cache.files)
     if cache.loaded_with != config.source_text:
         cache.files.clear()
         cache.loaded_with = config.source_text
 
 
-def save_cache(config: Config, cache: BuildCache, persist: bool = True, files_changed: bool = True) -> None:
-    """Keep the cache in memory and, with `persist`, on disk (content only when it changed).
+def _replay_journal(path: Path, token: str, files: dict[str, FileEntry]) -> int:
+    """Apply the journal's entries written against this content cache file (`token`).
+    Returns how many there were; a damaged journal (a build killed mid-append) is applied
+    up to the damage and counts as full, so the next save writes the cache whole.
+
+    Losing entries is safe: an entry only stands for a file whose mtime and size
+    still match, and a file without one is read again."""
+    try:
+        stream = io.BytesIO(path.read_bytes())
+    except OSError:
+        return 0
+    applied = 0
+    while stream.tell() < len(stream.getbuffer()):
+        try:
+            frame_token, changes = pickle.load(stream)
+        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return JOURNAL_DAMAGED
+        if frame_token == token:
+            for key, entry in changes.items():
+                if entry is None:
+                    files.pop(key, None)
+                else:
+                    files[key] = entry
+            applied += len(changes)
+    return applied
+
+
+JOURNAL_DAMAGED = 1 << 40
+
+
+def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
+    """Keep the cache in memory and, with `persist`, on disk.
 
     On disk, briefings are stored without their body: the body is read again
     from its file when a page needs it (see `content.body_of`), which keeps
     the file small enough to load in a fraction of a second at 100,000 briefings.
+    Content entries that changed since the last save are appended to a journal;
+    the whole content cache is written again only when the journal grows long.
     """
     _MEMORY[config.site_dir.resolve()] = cache
     if not persist:
         return
-    state = dataclasses.replace(cache, files={}, loaded_with="")
+    state = dataclasses.replace(cache, files={}, loaded_with="", saved={}, token="", journaled=0)
     write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-    if files_changed:
-        lean = {key: entry if entry.briefing is None or not entry.briefing.body
-                else dataclasses.replace(entry, briefing=without_body(entry.briefing))
-                for key, entry in cache.files.items()}
-        data = (CACHE_VERSION, cache.loaded_with, lean)
+    changes: dict[str, FileEntry | None] = {
+        key: _lean(entry) for key, entry in cache.files.items() if cache.saved.get(key) is not entry}
+    changes.update((key, None) for key in cache.saved.keys() - cache.files.keys())
+    if not changes and cache.token:
+        return
+    if cache.token and cache.journaled + len(changes) <= max(JOURNAL_MIN, len(cache.files) // JOURNAL_SHARE):
+        with content_journal_file(config).open("ab") as handle:
+            handle.write(pickle.dumps((cache.token, changes), protocol=pickle.HIGHEST_PROTOCOL))
+        cache.journaled += len(changes)
+    else:
+        token = os.urandom(8).hex()
+        lean = {key: _lean(entry) for key, entry in cache.files.items()}
+        data = (CACHE_VERSION, token, cache.loaded_with, lean)
         write_atomic(content_cache_file(config), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL),
                      durable=False)
+        content_journal_file(config).unlink(missing_ok=True)
+        cache.token, cache.journaled = token, 0
+    cache.saved = dict(cache.files)
+
+
+def _lean(entry: FileEntry) -> FileEntry:
+    """The entry as stored: its briefing without the body."""
+    if entry.briefing is None or not entry.briefing.body:
+        return entry
+    return dataclasses.replace(entry, briefing=without_body(entry.briefing))
 
 
 def without_body(briefing: Briefing | None) -> Briefing | None:
@@ -130,6 +204,7 @@ def forget(config: Config) -> None:
     _MEMORY.pop(config.site_dir.resolve(), None)
     cache_file(config).unlink(missing_ok=True)
     content_cache_file(config).unlink(missing_ok=True)
+    content_journal_file(config).unlink(missing_ok=True)
     spare = spare_folder(config.site_dir, config.cache_dir)
     shutil.rmtree(spare, ignore_errors=True)
     spare.with_name(spare.name + ".unknown").unlink(missing_ok=True)

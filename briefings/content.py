@@ -16,6 +16,7 @@ from . import frontmatter
 from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, display_path
+from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, reading_minutes, summarize, word_count
 from .urls import briefing_path, slugify, unique_slug
 from .workers import map_items
@@ -55,6 +56,9 @@ class Briefing:
     """Hash of everything but the body: what a page listing the briefing depends on (cache.py).
     Made once here, it is stored with the briefing in the build cache."""
 
+    __getstate__ = slots_state
+    __setstate__ = restore_slots
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", briefing_path(self.date, self.slug))
         listed = (self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
@@ -78,6 +82,9 @@ class FileEntry:
     """(mtime_ns, size) when the file was read."""
     briefing: Briefing | None
     problems: list[SiteError]
+
+    __getstate__ = slots_state
+    __setstate__ = restore_slots
 
 
 def stamp(stat: os.stat_result) -> tuple[int, int]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from email.utils import format_datetime
 
+from .slots import restore_slots, slots_state
 from .text import fold
 
 MONTHS = {
@@ -39,6 +40,9 @@ class BriefingDate:
     year: int
     month: int | None = None
     day: int | None = None
+
+    __getstate__ = slots_state
+    __setstate__ = restore_slots
 
     @property
     def precision(self) -> str:

@@ -130,11 +130,8 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
         briefings, pages, warnings = cache.last
         return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings))
     build_cache.load_files(config, cache)
-    loaded_before = dict(cache.files)
     archive, pages, renderer, warnings = load(config, strict, cache.files, files, jobs,
                                                config.cache_dir / "templates" if persist else None)
-    files_changed = loaded_before.keys() != cache.files.keys() or any(
-        loaded_before[key] is not entry for key, entry in cache.files.items())
     copies = static_files(static_dirs(config), "static")
     prints = _fingerprints(pages, copies, renderer, config)
     had_site = config.site_dir.exists()
@@ -145,14 +142,14 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
         writer.commit()
     except BaseException:
         cache.spare = writer.abort()
-        build_cache.save_cache(config, cache, persist, files_changed)
+        build_cache.save_cache(config, cache, persist)
         raise
     # the spare now holds the previous site: what it held, as far as we know it
     cache.spare = {path: (fingerprint if path in intact else "?")
                    for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
     cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
     build_cache.record_outputs(config.site_dir, cache, prints)
-    build_cache.save_cache(config, cache, persist, files_changed)
+    build_cache.save_cache(config, cache, persist)
     writer.settle()
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
 
