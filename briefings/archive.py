@@ -153,18 +153,26 @@ def _related(ordered: tuple[Briefing, ...], by_topic: dict[str, list[Briefing]],
     """
     if count == 0:
         return {b.path: () for b in ordered}
+    # per briefing, computed once: its day number and topic set (hot: a few dozen uses each)
+    day = {b.path: b.date.as_date().toordinal() for b in ordered}
+    topic_set = {b.path: frozenset(b.topics) for b in ordered}
     position = {topic: {b.path: i for i, b in enumerate(items)} for topic, items in by_topic.items()}
     related = {}
     for briefing in ordered:
-        day = briefing.date.as_date().toordinal()
+        path, own_day, own_topics = briefing.path, day[briefing.path], topic_set[briefing.path]
         candidates: dict[str, tuple[int, int, str, Briefing]] = {}
         for topic in briefing.topics:
-            items, i = by_topic[topic], position[topic][briefing.path]
+            items, i = by_topic[topic], position[topic][path]
             for other in items[max(0, i - RELATED_WINDOW): i + RELATED_WINDOW + 1]:
-                if other.path == briefing.path or other.path in candidates:
+                other_path = other.path
+                if other_path == path or other_path in candidates:
                     continue
-                shared = len(set(other.topics) & set(briefing.topics))
-                distance = abs(other.date.as_date().toordinal() - day)
-                candidates[other.path] = (-shared, distance, other.file, other)
-        related[briefing.path] = tuple(c[3] for c in sorted(candidates.values(), key=lambda c: c[:3])[:count])
+                candidates[other_path] = (-len(topic_set[other_path] & own_topics),
+                                          abs(day[other_path] - own_day), other.file, other)
+        related[path] = tuple(c[3] for c in sorted(candidates.values(), key=_closeness)[:count])
     return related
+
+
+def _closeness(candidate: tuple[int, int, str, Briefing]) -> tuple[int, int, str]:
+    """Most shared topics, then nearest in time, then file path: the order related briefings show in."""
+    return candidate[:3]

@@ -231,12 +231,14 @@ def record_outputs(site_dir: Path, cache: BuildCache, prints: dict[str, str]) ->
     cache.outputs = {path: (fingerprint, output_stamp(root + path)) for path, fingerprint in prints.items()}
 
 
-def inputs_signature(config: Config, files: list[Path], extra: list[Path]) -> str:
-    """One hash of the path, mtime and size of every input: content, templates, static, config."""
+def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra: list[Path]) -> str:
+    """One hash of the path, mtime and size of every input: content (already stamped),
+    templates, static files, config."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(config.source_text.encode())
     digest.update(repr((config.base_url, config.link_style, str(config.site_dir))).encode())
-    for path in [*files, *extra]:
+    digest.update(repr(content).encode())
+    for path in extra:
         try:
             digest.update(f"{path}\0{stamp(os.stat(path))}\n".encode())
         except OSError:

@@ -91,29 +91,41 @@ def stamp(stat: os.stat_result) -> tuple[int, int]:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def content_files(config: Config) -> list[Path]:
-    """Every Markdown file under content/, in a stable order; hidden files are skipped."""
-    found = []
-    for folder, subfolders, names in os.walk(config.content_dir):
-        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-        found.extend(os.path.join(folder, n) for n in names if n.endswith(".md") and not n.startswith("."))
-    return [Path(p) for p in sorted(found)]
+def content_stamps(config: Config) -> dict[str, tuple[int, int]]:
+    """Every Markdown file under content/ (hidden files skipped), in a stable order, with its
+    stamp: one stat per file, shared by the no-op check and loading."""
+    found: dict[str, tuple[int, int]] = {}
+    _scan(str(config.content_dir), found)
+    return dict(sorted(found.items()))
 
 
-def load_content(config: Config, files: list[Path] | None = None, cache: dict | None = None,
+def _scan(folder: str, found: dict[str, tuple[int, int]]) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # no content/ yet, or a folder deleted while listed
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder could loop
+                _scan(entry.path, found)
+            elif entry.name.endswith(".md") and entry.is_file():
+                found[entry.path] = stamp(entry.stat())
+        except OSError:
+            continue  # deleted since it was listed
+
+
+def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = None, cache: dict | None = None,
                  jobs: int | None = 1) -> tuple[list[Briefing], list[SiteError]]:
     """All briefings (drafts excluded) and all problems, errors and warnings alike.
 
-    `cache` maps a file to what loading it gave last time (see cache.py); a file
-    whose mtime and size are unchanged is not read again. The others are read
-    on `jobs` processes (None: every core when there are many).
+    `stamps` are the content files with their stamps when the caller has them
+    (see content_stamps). `cache` maps a file to what loading it gave last time
+    (see cache.py); a file whose mtime and size are unchanged is not read again.
+    The others are read on `jobs` processes (None: every core when there are many).
     """
-    stamps: dict[str, tuple[int, int]] = {}
-    for path in files if files is not None else content_files(config):
-        try:
-            stamps[str(path)] = stamp(path.stat())
-        except OSError:
-            continue  # deleted since it was listed
+    stamps = stamps if stamps is not None else content_stamps(config)
     cache = cache if cache is not None else {}
     stale = [key for key, current in stamps.items() if key not in cache or cache[key].stamp != current]
     loaded = map_items(lambda key: _load_entry(Path(key), stamps[key], config), stale, jobs)

@@ -18,7 +18,7 @@ from . import cache as build_cache
 from . import search
 from .archive import Archive, build_archive
 from .config import Config
-from .content import content_files, load_content
+from .content import content_stamps, load_content
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
@@ -41,14 +41,15 @@ class BuildResult:
 
 
 def load(config: Config, strict: bool = False, entries: dict | None = None,
-         paths: list[Path] | None = None, jobs: int | None = 1, compiled_cache: Path | None = None
+         stamps: dict[str, tuple[int, int]] | None = None, jobs: int | None = 1,
+         compiled_cache: Path | None = None
          ) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
     """Everything a build needs, read and checked, with nothing written but compiled templates
     in `compiled_cache` when given; raises on errors.
 
-    `entries` is the build cache's record of content files, `paths` the content
+    `entries` is the build cache's record of content files, `stamps` the content
     files when the caller has listed them already, `jobs` how many processes read them."""
-    briefings, problems = load_content(config, files=paths, cache=entries, jobs=jobs)
+    briefings, problems = load_content(config, stamps, cache=entries, jobs=jobs)
     renderer = renderer_for(config, strict=strict, compiled_cache=compiled_cache)
     problems += renderer.check_templates()
     errors = [p for p in problems if not p.warning]
@@ -123,14 +124,14 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     """
     start = time.perf_counter()
     cache = build_cache.load_cache(config)
-    files = content_files(config)
-    signature = build_cache.inputs_signature(config, files, _inputs(config)) + f"/{search_index}/{strict}"
+    stamps = content_stamps(config)
+    signature = build_cache.inputs_signature(config, stamps, _inputs(config)) + f"/{search_index}/{strict}"
     intact = build_cache.intact_outputs(config.site_dir, cache)
     if signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs):
         briefings, pages, warnings = cache.last
         return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings))
     build_cache.load_files(config, cache)
-    archive, pages, renderer, warnings = load(config, strict, cache.files, files, jobs,
+    archive, pages, renderer, warnings = load(config, strict, cache.files, stamps, jobs,
                                                config.cache_dir / "templates" if persist else None)
     copies = static_files(static_dirs(config), "static")
     prints = _fingerprints(pages, copies, renderer, config)
