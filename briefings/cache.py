@@ -44,6 +44,8 @@ class BuildCache:
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
     spare: dict[str, str] | None = None
     """What the spare folder beside site/ holds (path -> fingerprint, `?` unknown); see output.py."""
+    spare_stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """The spare's files' stamps, where known: a file a build keeps there needs no new stat."""
     index_key: str = ""
     """Which briefing pages the live site's search index was made from (see pipeline)."""
     last: tuple[int, int, list] = (0, 0, [])
@@ -226,9 +228,12 @@ def intact_outputs(site_dir: Path, cache: BuildCache) -> set[str]:
             if recorded is not None and output_stamp(root + path) == recorded}
 
 
-def record_outputs(site_dir: Path, cache: BuildCache, prints: dict[str, str]) -> None:
+def record_outputs(site_dir: Path, cache: BuildCache, prints: dict[str, str],
+                   known: dict[str, tuple[int, int, int]]) -> None:
+    """Remember every site file's fingerprint and stamp; `known` stamps are not taken again."""
     root = f"{site_dir}/"
-    cache.outputs = {path: (fingerprint, output_stamp(root + path)) for path, fingerprint in prints.items()}
+    cache.outputs = {path: (fingerprint, known.get(path) or output_stamp(root + path))
+                     for path, fingerprint in prints.items()}
 
 
 def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra: list[Path]) -> str:

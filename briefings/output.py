@@ -43,7 +43,9 @@ class SiteWriter:
         self.spare_dir = spare_dir.resolve()
         self.marker = self.spare_dir.with_name(self.spare_dir.name + ".unknown")
         _remove_stale_builds(self.site_dir)
-        if spare is not None and self.spare_dir.is_dir() and not self.marker.exists():
+        self.reused = spare is not None and self.spare_dir.is_dir() and not self.marker.exists()
+        """The work folder is the spare, with files in it; else a new empty folder."""
+        if self.reused:
             self.work, self.held = self.spare_dir, dict(spare)
         else:
             shutil.rmtree(self.spare_dir, ignore_errors=True)
@@ -51,20 +53,27 @@ class SiteWriter:
             self.held = {}
         self.marker.touch()  # until the build settles, a kill leaves the spare's content unknown
         self.written: set[str] = set()
+        self.kept: set[str] = set()
+        """Paths whose file the work folder already held and this build left untouched."""
+        self._folders: set[str] = {""}
 
     def holds(self, path: str, fingerprint: str) -> bool:
         """The work folder already has this version of `path` (from two builds ago)."""
         if self.held.get(path) != fingerprint:
             return False
         self._claim(path)
+        self.kept.add(path)
         return True
 
     def write(self, path: str, data: bytes, fingerprint: str = "") -> None:
         self._claim(path)
         target = self._target(path)
-        temp = target.with_name(f".{target.name}.tmp")
-        temp.write_bytes(data)
-        os.replace(temp, target)
+        if self.reused:  # the file there may be a hard link shared with the live site
+            temp = target.with_name(f".{target.name}.tmp")
+            temp.write_bytes(data)
+            os.replace(temp, target)
+        else:
+            target.write_bytes(data)
         self.held[path] = fingerprint
 
     def adopt(self, path: str, fingerprint: str) -> None:
@@ -79,13 +88,14 @@ class SiteWriter:
             return False
         self._claim(path)
         target = self._target(path)
-        temp = target.with_name(f".{target.name}.tmp")
+        temp = target.with_name(f".{target.name}.tmp") if self.reused else target
         temp.unlink(missing_ok=True)
         try:
             os.link(source, temp)
         except OSError:
             shutil.copyfile(source, temp)
-        os.replace(temp, target)
+        if temp != target:
+            os.replace(temp, target)
         self.held[path] = fingerprint
         return True
 
@@ -135,8 +145,13 @@ class SiteWriter:
         self.written.add(key)
 
     def _target(self, path: str) -> Path:
+        """The file's place in the work folder, its folder made if needed (once per folder:
+        on a large site, making folders is most of the cost of a first incremental build)."""
         target = self.work / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = path.rpartition("/")[0]
+        if folder not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
         return target
 
 
