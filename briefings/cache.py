@@ -151,10 +151,8 @@ JOURNAL_DAMAGED = 1 << 40
 def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
     """Keep the cache in memory and, with `persist`, on disk.
 
-    On disk, briefings are stored without their body: the body is read again
-    from its file when a page needs it (see `content.body_of`), which keeps
-    the file small enough to load in a fraction of a second at 100,000 briefings.
-    Content entries that changed since the last save are appended to a journal;
+    Briefings hold no body (see `content.body_of`), which keeps the file small
+    enough to load in a fraction of a second at 100,000 briefings. Content entries that changed since the last save are appended to a journal;
     the whole content cache is written again only when the journal grows long.
     """
     _MEMORY[config.site_dir.resolve()] = cache
@@ -163,7 +161,7 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
     state = dataclasses.replace(cache, files={}, loaded_with="", saved={}, token="", journaled=0)
     write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     changes: dict[str, FileEntry | None] = {
-        key: _lean(entry) for key, entry in cache.files.items() if cache.saved.get(key) is not entry}
+        key: entry for key, entry in cache.files.items() if cache.saved.get(key) is not entry}
     changes.update((key, None) for key in cache.saved.keys() - cache.files.keys())
     if not changes and cache.token:
         return
@@ -173,24 +171,12 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
         cache.journaled += len(changes)
     else:
         token = os.urandom(8).hex()
-        lean = {key: _lean(entry) for key, entry in cache.files.items()}
-        data = (CACHE_VERSION, token, cache.loaded_with, lean)
+        data = (CACHE_VERSION, token, cache.loaded_with, cache.files)
         write_atomic(content_cache_file(config), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL),
                      durable=False)
         content_journal_file(config).unlink(missing_ok=True)
         cache.token, cache.journaled = token, 0
     cache.saved = dict(cache.files)
-
-
-def _lean(entry: FileEntry) -> FileEntry:
-    """The entry as stored: its briefing without the body."""
-    if entry.briefing is None or not entry.briefing.body:
-        return entry
-    return dataclasses.replace(entry, briefing=without_body(entry.briefing))
-
-
-def without_body(briefing: Briefing | None) -> Briefing | None:
-    return dataclasses.replace(briefing, body="") if briefing is not None else None
 
 
 def _unpickle(path: Path) -> object:
@@ -276,7 +262,7 @@ def _references(source: str) -> tuple[str, ...]:
 
 
 _PARSER = jinja2.Environment()
-_USES_BODIES = re.compile(r"briefing_html|\.body\b")
+_USES_BODIES = re.compile(r"briefing_html")
 
 
 class Fingerprints:

@@ -42,9 +42,9 @@ class Briefing:
     summary: str
     id: str
     source: str
-    body: str
-    """Markdown source; rendered to HTML by `markdown.py`."""
     body_line: int
+    """Where the Markdown body starts in the file. The body itself is not kept: pages read it
+    again when they render it (`body_of`), so memory stays flat however large the archive."""
     words: int
     digest: str = ""
     """Hash of the content file's bytes: what incremental builds compare."""
@@ -283,7 +283,7 @@ class _Fields:
             title=title, date=self.date(), topics=self.topics(), lang=self.lang(),
             summary=self.text("summary") or summarize(_plain(body)),
             id=self.text("id", path.stem), source=self.text("source"),
-            body=body, body_line=self.doc.body_line, words=word_count(body), draft=draft)
+            body_line=self.doc.body_line, words=word_count(body), draft=draft)
 
 
 def _kind(value: object) -> str:
@@ -294,12 +294,13 @@ def _kind(value: object) -> str:
 
 
 def body_of(briefing: Briefing, root: Path) -> str:
-    """The Markdown body; read again from its file when the build cache stored the
-    briefing without it (see cache.save_cache)."""
-    if briefing.body:
-        return briefing.body
-    text = read_bytes(root / briefing.file, briefing.file).decode("utf-8-sig", "replace")
-    return clean_body(frontmatter.split(text, briefing.file).body)
+    """The Markdown body, read again from the briefing's file: the lines from `body_line` on,
+    as loading found them (the whole header is parsed again only if the file changed since)."""
+    data = read_bytes(root / briefing.file, briefing.file)
+    text = data.decode("utf-8-sig", "replace")
+    if hashlib.blake2b(data, digest_size=16).hexdigest() != briefing.digest:
+        return clean_body(frontmatter.split(text, briefing.file).body)
+    return clean_body("\n".join(text.replace("\r\n", "\n").split("\n")[briefing.body_line - 1:]))
 
 
 def clean_body(raw: str) -> str:

@@ -136,7 +136,8 @@ def absolute_url(base_url: str, to_path: str) -> str:
     """`base_url` + the pretty path: for feeds, sitemaps and canonical links."""
     if to_path == "index.html" or to_path.endswith("/index.html"):
         to_path = to_path[: -len("index.html")]
-    return base_url.rstrip("/") + "/" + quote(to_path, safe=_URL_SAFE)
+    encoded = to_path if _NOTHING_TO_QUOTE.fullmatch(to_path) else quote(to_path, safe=_URL_SAFE)
+    return base_url.rstrip("/") + "/" + encoded
 
 
 def site_path(base_url: str, to_path: str) -> str:
