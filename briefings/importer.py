@@ -110,8 +110,7 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
              for p in config.content_dir.rglob("*.md")} if config.content_dir.is_dir() else set()
     seen_ids: dict[str, str] = {}
     paths = only if only is not None else seed_files(config)
-    converted = map_items(lambda path: _convert(path, config, replace_invalid), paths, jobs)
-    for path, (seed, text, problems) in zip(paths, converted):
+    for path, (seed, text, problems) in _converted(paths, config, replace_invalid, jobs):
         if seed is None:
             report.failed.extend(problems)
             continue
@@ -133,6 +132,17 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
                                            f"cannot write: {exc.strerror or exc}",
                                            "check that content/ is writable and the disk is not full"))
     return report
+
+
+IMPORT_BATCH = 4000
+"""Seeds converted per round: the texts of one round are held in memory, not the archive's."""
+
+
+def _converted(paths: list[Path], config: Config, replace_invalid: bool, jobs: int | None):
+    """(path, _convert(path)) in path order, converted a batch at a time on every core."""
+    for start in range(0, len(paths), IMPORT_BATCH):
+        batch = paths[start:start + IMPORT_BATCH]
+        yield from zip(batch, map_items(lambda path: _convert(path, config, replace_invalid), batch, jobs))
 
 
 def _convert(path: Path, config: Config, replace_invalid: bool
