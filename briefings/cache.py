@@ -4,25 +4,19 @@ Two memories, both safe to lose (delete `.cache/` and the next build is a
 clean one, byte for byte the same):
 - loaded content files, keyed by path and (mtime, size): unchanged files are
   not read or parsed again;
-- a fingerprint per output page: the page's template sources, config, and a
-  digest of the data its template gets. A page whose fingerprint is unchanged
-  is not rendered; its previous file is carried over into the new site.
+- a fingerprint per output page (see fingerprints.py): a page whose fingerprint
+  is unchanged is not rendered; its previous file is carried over into the new site.
 """
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import io
 import os
 import pickle
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
-from jinja2 import meta
 
 from .config import Config
 from .content import Briefing, FileEntry, stamp
@@ -235,111 +229,3 @@ def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra:
         except OSError:
             digest.update(f"{path}\0missing\n".encode())
     return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=None)
-def _field_names(kind: type) -> tuple[str, ...]:
-    """The fields a model object's fingerprint covers: all, unless the class names the few
-    the others derive from (`FINGERPRINT_FIELDS`)."""
-    return getattr(kind, "FINGERPRINT_FIELDS", None) or tuple(f.name for f in dataclasses.fields(kind))
-
-
-@functools.lru_cache(maxsize=None)
-def _is_dataclass(kind: type) -> bool:
-    return dataclasses.is_dataclass(kind)
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-@functools.lru_cache(maxsize=256)
-def _references(source: str) -> tuple[str, ...]:
-    """The templates a template source extends, includes or imports (parsed once per source)."""
-    try:
-        return tuple(sorted(n for n in meta.find_referenced_templates(_PARSER.parse(source)) if n))
-    except jinja2.TemplateSyntaxError:
-        return ()
-
-
-_PARSER = jinja2.Environment()
-_USES_BODIES = re.compile(r"briefing_html")
-
-
-class Fingerprints:
-    """Fingerprints of pages: template closure + config + a digest of the page's data.
-
-    A briefing the page lists directly (its own, related, a listing's items,
-    a feed's items) counts by its whole file. One reached through a topic,
-    month or year counts without its body, unless the page's templates render
-    bodies at all: so editing a body re-renders the few pages that show it,
-    not every page of its topics, and never leaves a page stale.
-    """
-
-    def __init__(self, env: jinja2.Environment, config: Config):
-        self.env, self.config = env, config
-        self._templates: dict[str, tuple[str, bool]] = {}
-        self._memo: dict[tuple[int, bool, bool], bytes] = {}
-        self._whole: dict[int, bytes] = {}
-        # strict and lenient builds differ on undefined variables: a strict build re-renders
-        self._base = repr((config.source_text, config.base_url, config.link_style,
-                           env.undefined.__name__)).encode()
-
-    @staticmethod
-    def copy(source: Path) -> str:
-        """A static file is copied as is: its source path and stamp identify its bytes."""
-        try:
-            return f"copy\0{source}\0{stamp(source.stat())}"
-        except OSError:
-            return f"copy\0{source}\0missing"
-
-    def page(self, page) -> str:
-        template, bodies = self.template(page.template)
-        head = f"{page.path}\0{page.template}\0{page.absolute_links}\0{template}\0".encode()
-        return "page\0" + hashlib.blake2b(self._base + head + self.data(page.context, bodies),
-                                          digest_size=16).hexdigest()
-
-    def template(self, name: str) -> tuple[str, bool]:
-        """Hash of a template and everything it extends, includes or imports, and whether
-        any of them renders briefing bodies."""
-        if name not in self._templates:
-            self._templates[name] = ("", False)  # guards against cycles
-            digest = hashlib.blake2b(digest_size=16)
-            try:
-                source, filename, _ = self.env.loader.get_source(self.env, name)
-            except jinja2.TemplateNotFound:
-                source, filename = "", "missing"
-            digest.update(f"{filename}\0{source}".encode())
-            bodies = bool(_USES_BODIES.search(source))
-            referenced = _references(source)
-            for child in referenced:
-                child_digest, child_bodies = self.template(child)
-                digest.update(child_digest.encode())
-                bodies = bodies or child_bodies
-            self._templates[name] = (digest.hexdigest(), bodies)
-        return self._templates[name]
-
-    def data(self, value: object, bodies: bool, nested: bool = False) -> bytes:
-        """Bytes standing for template data (see the class docstring for briefings): containers
-        give their items' bytes, delimited; model objects a digest, memoised per build."""
-        kind = type(value)
-        if kind is Briefing:
-            if nested and not bodies:
-                return value.listing_digest
-            if id(value) not in self._whole:
-                self._whole[id(value)] = f"<{value.digest}\0{value.file}\0{value.path}>".encode()
-            return self._whole[id(value)]
-        if kind in _SCALARS:
-            return repr(value).encode() + b","
-        if kind is dict:
-            return b"{%b}" % b"".join(repr(k).encode() + b":" + self.data(item, bodies, nested)
-                                      for k, item in value.items())
-        if kind is list or kind is tuple:
-            return b"[%b]" % b"".join(self.data(item, bodies, nested) for item in value)
-        if not _is_dataclass(kind):
-            return repr(value).encode() + b","
-        key = (id(value), nested, bodies)
-        if key not in self._memo:  # model objects (topics, months, years) live through the build
-            fields = b"".join(self.data(getattr(value, name), bodies, True) for name in _field_names(kind))
-            self._memo[key] = b"<%b>" % hashlib.blake2b(kind.__name__.encode() + b"\0" + fields,
-                                                        digest_size=16).digest()
-        return self._memo[key]

@@ -20,6 +20,7 @@ from .archive import Archive, build_archive
 from .config import Config
 from .content import content_stamps, load_content
 from .errors import SiteError, SiteErrors
+from .fingerprints import Fingerprints
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
 from .render import Renderer, renderer_for, static_dirs, template_dirs
@@ -161,7 +162,7 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
 def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer,
                   config: Config) -> dict[str, str]:
     """Site path -> fingerprint of what belongs there, for every file of the site."""
-    fingerprints = build_cache.Fingerprints(renderer.env, config)
+    fingerprints = Fingerprints(renderer.env, config)
     prints = {page.path: fingerprints.page(page) for page in pages}
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
