@@ -47,14 +47,16 @@ def static_dirs(config: Config) -> list[Path]:
 
 
 def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | None = None) -> "Renderer":
-    """A Renderer, reused across builds with the same settings (the preview rebuilds often):
-    Jinja2 then compiles a template again only when its file changed. With `compiled_cache`,
-    compiled templates are also kept in that folder for the next build.py process."""
-    # which file each template name resolves to: a new or deleted override needs a new environment
-    names = tuple((str(d), tuple(sorted(jinja2.FileSystemLoader(str(d)).list_templates())))
-                  for d in template_dirs(config) if d.is_dir())
+    """A Renderer, reused across builds with the same settings and template files (the preview
+    rebuilds often). A template changed, added or removed gives a new one, whose Jinja2
+    compiles again only the changed files: compiled templates are kept in memory, and with
+    `compiled_cache` also in that folder for the next build.py process."""
+    # which file each template name resolves to, and its stamp: templates are not checked
+    # again while a build renders (that was a few stats per page)
+    files = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size)
+                  for d in template_dirs(config) if d.is_dir() for path in sorted(d.rglob("*")) if path.is_file())
     key = (config.source_text, str(config.root), str(config.site_dir), config.base_url,
-           config.link_style, config.language, strict, names, compiled_cache)
+           config.link_style, config.language, strict, files, compiled_cache)
     if key not in _RENDERERS:
         _RENDERERS.clear()
         _RENDERERS[key] = Renderer(config, strict, compiled_cache)
@@ -80,13 +82,29 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
 
+class CompiledInMemory(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (the preview): a new Renderer
+    after a template edit compiles that template only. Entries are checked against the
+    source like CompiledTemplates' files."""
+
+    _code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
 class Renderer:
     """Holds the Jinja2 environment for one build; `render(page)` is pure."""
 
     def __init__(self, config: Config, strict: bool = False, compiled_cache: Path | None = None):
         self.config = config
         self.env = jinja2.Environment(
-            bytecode_cache=CompiledTemplates(str(compiled_cache)) if compiled_cache else None,
+            bytecode_cache=CompiledTemplates(str(compiled_cache)) if compiled_cache else CompiledInMemory(),
+            auto_reload=False,  # renderer_for makes a new Renderer when a template file changes
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
