@@ -6,14 +6,13 @@ the nearest known key, and all problems are reported together.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import reprlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import yamldoc
-from .errors import SiteError, SiteErrors, display_path
+from .errors import SiteError, SiteErrors, closest, display_path
 from .text import clean_line
 from .urls import base_url_problem, slugify
 
@@ -122,8 +121,8 @@ class _Checker:
     def unknown_keys(self, mapping: dict, known: tuple[str, ...], keys: tuple = ()) -> None:
         for key in mapping:
             if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+                close = closest(str(key), known)
+                hint = f"did you mean '{close}'?" if close else f"known keys: {', '.join(known)}"
                 self.error((*keys, key), "unknown key, ignored", hint, warning=True)
 
     def typed(self, value: object, kind: type, keys: tuple, expected: str) -> bool:

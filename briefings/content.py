@@ -5,7 +5,6 @@ collected, so one run reports them all.
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -15,7 +14,7 @@ from pathlib import Path
 from . import frontmatter
 from .config import Config
 from .dates import BriefingDate, from_yaml
-from .errors import SiteError, SiteErrors, display_path
+from .errors import SiteError, SiteErrors, closest, display_path
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, reading_minutes, summarize, word_count
 from .urls import briefing_path, slugify, unique_slug
@@ -243,9 +242,9 @@ class _Fields:
                 continue
             slug = slugify(item, fallback="topic")
             if slug not in known:
-                close = difflib.get_close_matches(slug, known, n=1)
+                close = closest(slug, known)
                 self.problem("topics", f"unknown topic '{slug}', it gets a page of its own",
-                             f"did you mean '{close[0]}'?" if close else
+                             f"did you mean '{close}'?" if close else
                              "add it under `topics:` in config.yaml to name it", warning=True)
             if slug not in topics:
                 topics.append(slug)
@@ -262,9 +261,9 @@ class _Fields:
     def unknown_keys(self) -> None:
         for key in self.doc.meta:
             if key not in FIELDS:
-                close = difflib.get_close_matches(str(key), FIELDS, n=1)
+                close = closest(str(key), FIELDS)
                 self.problem(str(key), f"unknown key `{clean_line(str(key))[:80]}`, ignored",
-                             f"did you mean `{close[0]}`?" if close else
+                             f"did you mean `{close}`?" if close else
                              f"known keys: {', '.join(FIELDS)}", warning=True)
 
     def briefing(self, path: Path) -> Briefing:

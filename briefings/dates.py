@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
-from email.utils import format_datetime
 
 from .slots import restore_slots, slots_state
 from .text import fold
@@ -92,6 +91,7 @@ class BriefingDate:
     def rfc822(self) -> str:
         """RSS `pubDate`: midnight UTC of the first day the date covers."""
         start = self.as_date()
+        from email.utils import format_datetime  # slow to import; only feeds need it
         return format_datetime(dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc))
 
     def __str__(self) -> str:

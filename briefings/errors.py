@@ -15,6 +15,14 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 """Also lone surrogates: how Python spells file-name bytes that are not UTF-8."""
 
 
+def closest(word: str, choices) -> str | None:
+    """The choice `word` most likely misspells, for a "did you mean" hint; None if none is close.
+    (difflib is imported here, when a hint is needed: it is slow to import for every build.)"""
+    import difflib
+    found = difflib.get_close_matches(word, list(choices), n=1)
+    return found[0] if found else None
+
+
 def printable(text: str) -> str:
     """`text` on one line, with control characters shown as `\\xNN` escapes."""
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")

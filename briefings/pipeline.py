@@ -5,6 +5,10 @@ and swaps it in only when every page rendered, so a failed build leaves the
 previous site untouched. The build cache (cache.py) lets unchanged content
 skip parsing and unchanged pages skip rendering; the result is byte for byte
 what a clean build gives.
+
+Jinja2, markdown-it and the search indexer are imported by the steps that
+use them, not at the top: a build with nothing to do never needs them, and
+importing them was a third of its time.
 """
 from __future__ import annotations
 
@@ -15,19 +19,20 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import cache as build_cache
-from . import search
 from .archive import Archive, build_archive
 from .config import Config
 from .content import content_stamps, load_content
 from .errors import SiteError, SiteErrors
-from .fingerprints import Fingerprints
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
-from .render import Renderer, renderer_for, static_dirs, template_dirs
+from .theme import static_dirs, template_dirs
 from .workers import map_slices
+
+if TYPE_CHECKING:
+    from .render import Renderer
 
 
 @dataclass
@@ -53,6 +58,7 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
 
     `entries` is the build cache's record of content files, `stamps` the content
     files when the caller has listed them already, `jobs` how many processes read them."""
+    from .render import renderer_for
     briefings, problems = load_content(config, stamps, cache=entries, jobs=jobs)
     renderer = renderer_for(config, strict=strict, compiled_cache=compiled_cache)
     problems += renderer.check_templates()
@@ -195,6 +201,7 @@ def _collect_render_garbage() -> None:
 def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer,
                   config: Config) -> dict[str, str]:
     """Site path -> fingerprint of what belongs there, for every file of the site."""
+    from .fingerprints import Fingerprints
     fingerprints = Fingerprints(renderer.env, config)
     prints = {page.path: fingerprints.page(page) for page in pages}
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
@@ -225,6 +232,7 @@ def _index(writer: SiteWriter, pages: list[Page], prints: dict[str, str], config
            live_key: str | None) -> str:
     """The search index of the writer's folder: the live one when no briefing page changed,
     else a new one; none when `live_key` is None (search off). Returns what it was made from."""
+    from . import search
     if live_key is None:
         shutil.rmtree(writer.work / search.INDEX_DIR, ignore_errors=True)
         return ""

@@ -25,8 +25,8 @@ from .errors import SiteError, SiteErrors, display_path
 from .i18n import LANGUAGE_NAMES, OG_LOCALES, translate
 from .markdown import to_html
 from .plan import Page
+from .theme import template_dirs
 
-THEME_DIR = Path(__file__).parent / "theme"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +35,6 @@ class TopicRef(TopicPaths):
 
     slug: str
     name: str
-
-
-def template_dirs(config: Config) -> list[Path]:
-    return [config.templates_dir, THEME_DIR / "templates"]
-
-
-def static_dirs(config: Config) -> list[Path]:
-    """Theme static files first, then the project's templates/static/, which wins on conflicts."""
-    return [THEME_DIR / "static", config.templates_dir / "static"]
 
 
 def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | None = None) -> "Renderer":

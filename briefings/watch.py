@@ -21,7 +21,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from .config import Config
-from .render import THEME_DIR
+from .theme import THEME_DIR
 
 CONTENT, SEED, TEMPLATE, STATIC, CONFIG = "content", "seed", "template", "static", "config"
 

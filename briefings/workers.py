@@ -8,7 +8,6 @@ cost more than it saves, everything runs in this process.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 from typing import Callable, Sequence, TypeVar
 
@@ -32,6 +31,7 @@ def worker_count(items: int, jobs: int | None = None) -> int:
     """How many processes to use: `jobs` if given, else all cores when there is enough work."""
     if jobs is not None:
         return max(1, jobs)
+    import multiprocessing  # here, not at the top: a build with nothing to do never forks
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(available_cores(), items // MIN_ITEMS_PER_WORKER))
@@ -47,6 +47,7 @@ def map_slices(function: Callable[[Sequence[Item]], Result], items: Sequence[Ite
     count = worker_count(len(items), jobs)
     if count == 1:
         return [function(items)]
+    import multiprocessing
     global _job
     _job = (function, items, count)
     try:

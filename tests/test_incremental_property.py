@@ -29,7 +29,7 @@ from briefings import cache as build_cache
 from briefings import render
 from briefings.config import load_config
 from briefings.pipeline import build
-from briefings.render import THEME_DIR
+from briefings.theme import THEME_DIR
 from helpers import content_file, create_project, snapshot
 
 # --- what the machine writes -----------------------------------------------------------------

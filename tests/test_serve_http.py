@@ -22,7 +22,7 @@ import pytest
 from briefings.config import Config, load_config
 from briefings.errors import SiteErrors
 from briefings.importer import import_seeds
-from briefings.render import THEME_DIR
+from briefings.theme import THEME_DIR
 from briefings.serve import PreviewServer, inject, route
 from briefings.watch import CONFIG, CONTENT, SEED, STATIC, TEMPLATE, Debouncer, classify
 
