@@ -100,6 +100,7 @@ class Renderer:
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self._plain_texts: dict[str, str] = {}
         self.env.globals.update(
             site=config, t=self._translate, url_for=self._url_for, absolute_url=self._absolute_url,
             briefing_html=self._briefing_html, topic_ref=self._topic_ref,
@@ -129,7 +130,11 @@ class Renderer:
         return errors
 
     def _translate(self, key: str, **values: object) -> str:
-        return _interface_text(self.config.language, key, tuple(sorted(values.items())))
+        if values:
+            return _interface_text(self.config.language, key, tuple(sorted(values.items())))
+        if key not in self._plain_texts:  # most calls: a fixed label, looked up once per build
+            self._plain_texts[key] = _interface_text(self.config.language, key, ())
+        return self._plain_texts[key]
 
     @jinja2.pass_context
     def _url_for(self, context: jinja2.runtime.Context, target: object) -> str:
