@@ -7,11 +7,13 @@ and N seeds from bench.corpus), every measurement is a fresh
   import        `build.py import` of the N seeds (once per N)
   cold          `build.py build` with site/ and .cache/ removed first
   no-op         the same build again, nothing changed
-  edit          after appending a sentence to one content file's body
+  edit          after appending a sentence to one content file's body (the first
+                rebuild after a cold build: briefings also fills its spare folder then)
   add           after writing one new content file (the newest briefing)
+  edit_again    after appending another sentence: an edit in the middle of a session
   template      after writing a templates/briefing.html override (the theme's, plus a comment)
 
-Each run of the five builds starts from the same state (the edit, the new
+Each run of the six builds starts from the same state (the edit, the new
 file and the override are undone after it). Wall time is the median of the
 runs, CPU time (user+sys) the median too, peak RSS the maximum; pages per
 second is pages / median cold time. With Pelican or Hugo installed the same
@@ -34,9 +36,10 @@ from bench.common import (SUMMARY, Run, Workdir, build_py, engine_theme, environ
                           markdown_table, median, megabytes, mib, parse_sizes, pick_briefing, remove,
                           run_measured, seconds, tree_size, use_engine, write_json)
 
-KINDS = ("cold", "noop", "edit", "add", "template")
+KINDS = ("cold", "noop", "edit", "add", "edit_again", "template")
 LABELS = {"import": "import (once)", "cold": "cold build", "noop": "no-op rebuild",
-          "edit": "rebuild: edit one briefing", "add": "rebuild: add one briefing",
+          "edit": "rebuild: edit one briefing (first after cold)", "add": "rebuild: add one briefing",
+          "edit_again": "rebuild: edit one briefing (steady)",
           "template": "rebuild: template change"}
 
 
@@ -109,7 +112,7 @@ def append_sentence(path: Path, sentence: str) -> None:
 
 
 def bench_target(target, runs: int, edit_target: Path) -> dict:
-    """The five builds, `runs` times; raw numbers per kind plus pages and site size."""
+    """The six builds, `runs` times; raw numbers per kind plus pages and site size."""
     raw: dict[str, list[Run]] = {k: [] for k in KINDS}
     pages = files = size = None
     for r in range(runs):
@@ -126,6 +129,8 @@ def bench_target(target, runs: int, edit_target: Path) -> dict:
             added.parent.mkdir(parents=True, exist_ok=True)
             added.write_text(target.new_text(), encoding="utf-8")
             raw["add"].append(target.build())
+            append_sentence(edit_target, f"Et une autre phrase, comme au fil d'une séance d'édition ({r + 1}).")
+            raw["edit_again"].append(target.build())
             override, text = target.template_override()
             override.parent.mkdir(parents=True, exist_ok=True)
             override.write_text(text, encoding="utf-8")
@@ -203,9 +208,9 @@ def table(results: dict, name: str, sizes: list[int]) -> str:
         rows.append([LABELS["import"], *(cell(p["import"]) for p in per)])
     rows += [[LABELS[k], *(cell(p[k]) for p in per)] for k in KINDS]
     if name == "briefings":
-        rows.append(["pages rendered (edit / add / template)",
+        rows.append(["pages rendered (edit / add / edit again / template)",
                      *(" / ".join(f"{median([x for x in p[k]['rendered'] if x is not None]):,.0f}"
-                                  for k in ("edit", "add", "template")) for p in per)])
+                                  for k in ("edit", "add", "edit_again", "template")) for p in per)])
     rows.append(["pages" if name == "briefings" else "pages (html+xml files)", *(f"{p['pages']:,}" for p in per)])
     rows.append(["pages/s (cold)", *(f"{p['pages_per_second']:,.0f}" for p in per)])
     if name == "briefings":
