@@ -49,8 +49,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
+    from .progress import progress_line
     config = _config(args)
-    result = build(config, strict=args.strict, search_index=not args.no_search)
+    progress = progress_line(sys.stderr)
+    try:
+        result = build(config, strict=args.strict, search_index=not args.no_search, progress=progress)
+    finally:
+        if progress:
+            progress.finish()
     _print_problems(result.warnings)
     print(f"build: {result.summary()} → {config.site_dir}")
     return 0

@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import cache as build_cache
 from .archive import Archive, build_archive
@@ -74,17 +74,19 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
 
 
 def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False,
-               adopt=None, jobs: int | None = 1) -> int:
+               adopt=None, jobs: int | None = 1, progress=None) -> int:
     """Render every page `skip` does not carry over, handing bytes to `write`.
 
     With more than one job (`jobs=None`: as many as the cores and the work
     allow), pages are rendered and written by forked workers; `adopt(path)`
     then tells the parent what they wrote. Every template error is collected,
-    once each, and raised together. Returns how many pages were rendered.
+    once each, and raised together. `progress(done, total)` hears how it goes.
+    Returns how many pages were rendered.
     """
     todo = [page for page in pages if not skip(page)]
     render_slice = lambda chunk: _render_slice(chunk, renderer, write)
-    results = map_slices(render_slice, todo, jobs if adopt else 1)
+    report = (lambda done: progress(done, len(todo))) if progress else None
+    results = map_slices(render_slice, todo, jobs if adopt else 1, report)
     errors: dict[str, SiteError] = {}
     for written, slice_errors in results:
         if adopt and len(results) > 1:
@@ -97,7 +99,7 @@ def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: F
     return len(todo)
 
 
-def _render_slice(pages: list[Page], renderer: Renderer, write) -> tuple[list[str], list[SiteError]]:
+def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[list[str], list[SiteError]]:
     """Render pages in order; after the first error, go on rendering (to report every
     problem) but stop writing."""
     written: list[str] = []
@@ -121,7 +123,8 @@ def _inputs(config: Config) -> list[Path]:
 
 
 def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
-          persist: bool = True, jobs: int | None = None, search_index: bool = True) -> BuildResult:
+          persist: bool = True, jobs: int | None = None, search_index: bool = True,
+          progress=None) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
     `changed` (from the preview's watcher) is informational: what changed is
@@ -131,12 +134,14 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     the preview passes 1, since forking a process that runs threads is unsafe).
     `search_index=False` skips the search index (the preview does: indexing a
     large archive takes seconds; the index is redone only when briefing pages change).
+    `progress(done, total)` is told how rendering goes (see progress.py).
     """
     with _collector_paused():
-        return _build(config, strict, persist, jobs, search_index)
+        return _build(config, strict, persist, jobs, search_index, progress)
 
 
-def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search_index: bool) -> BuildResult:
+def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search_index: bool,
+           progress) -> BuildResult:
     start = time.perf_counter()
     cache = build_cache.load_cache(config)
     stamps = content_stamps(config)
@@ -154,7 +159,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     had_site = config.site_dir.exists()
     writer = SiteWriter(config.site_dir, spare_folder(config.site_dir, config.cache_dir), cache.spare)
     try:
-        rendered = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs)
+        rendered = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs, progress)
         index_key = _index(writer, pages, prints, config, cache.index_key if search_index else None)
         writer.commit()
     except BaseException:
@@ -210,7 +215,8 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
 
 
 def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints: dict[str, str],
-          renderer: Renderer, cache: build_cache.BuildCache, intact: set[str], jobs: int | None) -> int:
+          renderer: Renderer, cache: build_cache.BuildCache, intact: set[str], jobs: int | None,
+          progress=None) -> int:
     """Put every file in the writer's folder: kept if it already holds this version, linked
     from the live site if that has it, else rendered or copied. Returns pages rendered."""
     fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
@@ -218,7 +224,7 @@ def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints
         path in fresh and writer.carry_over(path, prints[path]))
     rendered = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
                           skip=lambda page: reuse(page.path),
-                          adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs)
+                          adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs, progress=progress)
     for path, source in copies.items():
         if not reuse(path):
             writer.copy_file(path, source, prints[path])

@@ -9,7 +9,8 @@ cost more than it saves, everything runs in this process.
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence, TypeVar
+import time
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -17,7 +18,7 @@ Result = TypeVar("Result")
 MIN_ITEMS_PER_WORKER = 300
 """Below this many items per extra worker, one process is faster."""
 
-_job: tuple[Callable, Sequence, int] | None = None
+_job: tuple[Callable, Sequence, int, Sequence[int]] | None = None
 
 
 def available_cores() -> int:
@@ -37,24 +38,47 @@ def worker_count(items: int, jobs: int | None = None) -> int:
     return max(1, min(available_cores(), items // MIN_ITEMS_PER_WORKER))
 
 
-def map_slices(function: Callable[[Sequence[Item]], Result], items: Sequence[Item],
-               jobs: int | None = None) -> list[Result]:
+def map_slices(function: Callable[[Iterable[Item]], Result], items: Sequence[Item],
+               jobs: int | None = None, progress: Callable[[int], None] | None = None) -> list[Result]:
     """`function` applied to interleaved slices of `items` (one per worker), results in order.
 
     Interleaving (items 0, n, 2n… to the first worker) spreads large and small
-    items evenly whatever their order.
+    items evenly whatever their order. `progress(done)` is called every tenth of a
+    second or so with how many items all workers have taken in turn and finished.
     """
     count = worker_count(len(items), jobs)
     if count == 1:
-        return [function(items)]
+        return [function(_counted(items, [0], 0, progress))]
     import multiprocessing
+    context = multiprocessing.get_context("fork")
     global _job
-    _job = (function, items, count)
+    _job = (function, items, count, context.RawArray("q", count))
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            return pool.map(_run_slice, range(count))
+        with context.Pool(count) as pool:
+            pending = pool.map_async(_run_slice, range(count))
+            while not pending.ready():
+                pending.wait(PROGRESS_EVERY)
+                if progress:
+                    progress(sum(_job[3]))
+            return pending.get()
     finally:
         _job = None
+
+
+PROGRESS_EVERY = 0.1
+"""Seconds between progress reports."""
+
+
+def _counted(items: Iterable[Item], done, slot: int, progress: Callable[[int], None] | None) -> Iterator[Item]:
+    """The items, counting in `done[slot]` each one the consumer has finished with (it asks
+    for the next); in a single process, also reporting progress from here."""
+    last = time.monotonic()
+    for item in items:
+        yield item
+        done[slot] += 1
+        if progress and time.monotonic() - last >= PROGRESS_EVERY:
+            progress(done[slot])
+            last = time.monotonic()
 
 
 def map_items(function: Callable[[Item], Result], items: Sequence[Item],
@@ -68,5 +92,5 @@ def map_items(function: Callable[[Item], Result], items: Sequence[Item],
 
 
 def _run_slice(index: int):
-    function, items, count = _job
-    return function(items[index::count])
+    function, items, count, done = _job
+    return function(_counted(items[index::count], done, index, None))
