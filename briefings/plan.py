@@ -75,7 +75,7 @@ def files_of(briefings) -> frozenset[str]:
 def plan_site(archive: Archive, config: Config) -> list[Page]:
     """Every page of the site, in a stable order."""
     return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config),
-            *archive_pages(archive), *feed_pages(archive, config), *search_pages(), *site_files(archive)]
+            *archive_pages(archive), *feed_pages(archive, config), *search_pages(), *site_files(archive, config)]
 
 
 def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterator[tuple[tuple, Pagination, str]]:
@@ -159,12 +159,30 @@ def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
     yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, files_of(latest))
 
 
+def sitemap_entries(archive: Archive, config: Config) -> tuple[tuple[str, str], ...]:
+    """(absolute URL, last modified date or "") of every listing and briefing page, newest first.
+
+    The sitemap gets these rather than the archive, so a page that shows only URLs
+    and dates is not rendered again when a briefing's text changes."""
+    newest = lambda briefings: briefings[0].date.iso() if briefings else ""
+    url = lambda path: urls.absolute_url(config.base_url, path)
+    return (
+        (url(urls.index_path(1)), newest(archive.briefings)),
+        (url(urls.TOPICS_PATH), ""),
+        (url(urls.ARCHIVE_PATH), ""),
+        *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),
+        *((url(page), "") for year in archive.years for page in (year.path, *(m.path for m in year.months))),
+        *((url(b.path), b.date.iso()) for b in archive.briefings),
+    )
+
+
 def search_pages() -> Iterator[Page]:
     """The search page: a form over the Pagefind index, so it shows no briefing itself."""
     yield Page(SEARCH_PATH, "search.html", {})
 
 
-def site_files(archive: Archive) -> Iterator[Page]:
-    yield Page(urls.SITEMAP_PATH, "sitemap.xml", {"archive": archive}, files_of(archive.briefings))
+def site_files(archive: Archive, config: Config) -> Iterator[Page]:
+    yield Page(urls.SITEMAP_PATH, "sitemap.xml", {"entries": sitemap_entries(archive, config)},
+               files_of(archive.briefings))
     yield Page("robots.txt", "robots.txt", {})
     yield Page(urls.NOT_FOUND_PATH, "404.html", {}, absolute_links=True)
