@@ -35,6 +35,12 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.lru_cache(maxsize=256)
+def _key(name: object) -> bytes:
+    """A context key as fingerprint bytes (the same few keys on every page)."""
+    return repr(name).encode() + b":"
+
+
+@functools.lru_cache(maxsize=256)
 def _references(source: str) -> tuple[str, ...]:
     """The templates a template source extends, includes or imports (parsed once per source)."""
     try:
@@ -107,16 +113,16 @@ class Fingerprints:
         if kind is Briefing:
             if nested and not bodies:
                 return value.listing_digest
-            if id(value) not in self._whole:
-                self._whole[id(value)] = f"<{value.digest}\0{value.file}\0{value.path}>".encode()
-            return self._whole[id(value)]
+            whole = self._whole.get(id(value))
+            if whole is None:
+                whole = self._whole[id(value)] = f"<{value.digest}\0{value.file}\0{value.path}>".encode()
+            return whole
         if kind in _SCALARS:
             return repr(value).encode() + b","
         if kind is dict:
-            return b"{%b}" % b"".join(repr(k).encode() + b":" + self.data(item, bodies, nested)
-                                      for k, item in value.items())
+            return b"{%b}" % b"".join([_key(k) + self.data(item, bodies, nested) for k, item in value.items()])
         if kind is list or kind is tuple:
-            return b"[%b]" % b"".join(self.data(item, bodies, nested) for item in value)
+            return b"[%b]" % b"".join([self.data(item, bodies, nested) for item in value])
         if not _is_dataclass(kind):
             return repr(value).encode() + b","
         key = (id(value), nested, bodies)
