@@ -208,12 +208,25 @@ def intact_outputs(site_dir: Path, cache: BuildCache) -> set[str]:
             if recorded is not None and output_stamp(root + path) == recorded}
 
 
-def record_outputs(site_dir: Path, cache: BuildCache, prints: dict[str, str],
-                   known: dict[str, tuple[int, int, int]]) -> None:
-    """Remember every site file's fingerprint and stamp; `known` stamps are not taken again."""
+def remember_swap(cache: BuildCache, site_dir: Path, prints: dict[str, str], intact: set[str],
+                  had_site: bool, kept: set[str]) -> None:
+    """After a build swapped its folder in: the previous site is the spare now (what it held,
+    as far as we know it), and site/ holds `prints`. Files the writer `kept` in its folder
+    untouched keep the stamps recorded for them: they are not stat'ed again."""
+    known = {path: cache.spare_stamps[path] for path in kept if path in cache.spare_stamps}
+    cache.spare = {path: (fingerprint if path in intact else "?")
+                   for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
+    cache.spare_stamps = {path: cache.outputs[path][1] for path in intact} if had_site else {}
     root = f"{site_dir}/"
     cache.outputs = {path: (fingerprint, known.get(path) or output_stamp(root + path))
                      for path, fingerprint in prints.items()}
+
+
+def remember_failed_build(cache: BuildCache, spare: dict[str, str], kept: set[str]) -> None:
+    """After a failed build: the spare holds what the writer left in it (`spare`); only the
+    files it kept untouched still have known stamps."""
+    cache.spare = spare
+    cache.spare_stamps = {path: cache.spare_stamps[path] for path in kept if path in cache.spare_stamps}
 
 
 def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra: list[Path]) -> str:

@@ -52,7 +52,7 @@ class Briefing:
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
     listing_digest: bytes = field(init=False, default=b"", repr=False)
-    """Hash of everything but the body: what a page listing the briefing depends on (cache.py).
+    """Hash of everything but the body: what a page listing the briefing depends on (fingerprints.py).
     Made once here, it is stored with the briefing in the build cache."""
 
     __getstate__ = slots_state
@@ -127,19 +127,20 @@ def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = Non
     stamps = stamps if stamps is not None else content_stamps(config)
     cache = cache if cache is not None else {}
     stale = [key for key, current in stamps.items() if key not in cache or cache[key].stamp != current]
-    loaded = map_items(lambda key: _load_entry(Path(key), stamps[key], config), stale, jobs)
-    fresh = {key: cache[key] for key in stamps if key in cache}
-    fresh.update((key, entry) for key, entry in zip(stale, loaded) if entry is not None)
+    loaded = dict(zip(stale, map_items(lambda key: _load_entry(Path(key), stamps[key], config), stale, jobs)))
+    fresh: dict[str, FileEntry] = {}
     briefings: list[Briefing] = []
     problems: list[SiteError] = []
     for key in stamps:
-        if key in fresh:
-            entry = fresh[key]
-            problems.extend(entry.problems)
-            if entry.briefing is not None and not entry.briefing.draft:
-                briefings.append(entry.briefing)
+        entry = loaded[key] if key in loaded else cache[key]
+        if entry is None:
+            continue  # deleted while it was read: gone, not broken
+        fresh[key] = entry
+        problems.extend(entry.problems)
+        if entry.briefing is not None and not entry.briefing.draft:
+            briefings.append(entry.briefing)
     cache.clear()
-    cache.update((key, fresh[key]) for key in stamps if key in fresh)
+    cache.update(fresh)
     briefings, duplicates = dedupe_slugs(briefings)
     return briefings, problems + duplicates
 

@@ -163,17 +163,11 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
         index_key = _index(writer, pages, prints, config, cache.index_key if search_index else None)
         writer.commit()
     except BaseException:
-        cache.spare = writer.abort()
-        cache.spare_stamps = {path: cache.spare_stamps[path] for path in writer.kept if path in cache.spare_stamps}
+        build_cache.remember_failed_build(cache, writer.abort(), writer.kept)
         build_cache.save_cache(config, cache, persist)
         raise
-    kept = {path: cache.spare_stamps[path] for path in writer.kept if path in cache.spare_stamps}
-    # the spare now holds the previous site: what it held, as far as we know it
-    cache.spare = {path: (fingerprint if path in intact else "?")
-                   for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
-    cache.spare_stamps = {path: cache.outputs[path][1] for path in intact} if had_site else {}
+    build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept)
     cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
-    build_cache.record_outputs(config.site_dir, cache, prints, kept)
     build_cache.save_cache(config, cache, persist)
     writer.settle()
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
