@@ -6,6 +6,7 @@ own site/ or content/. The real config.yaml and seed are copied, never edited.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 import os
 import posixpath
 import subprocess
@@ -13,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -229,3 +231,16 @@ def resolve(site: Path, page: str, url: str) -> Path | None:
 
 def html_pages(site: Path) -> dict[str, Path]:
     return {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*.html"))}
+
+
+@contextmanager
+def running_preview(config: Path, **options) -> Iterator["PreviewServer"]:
+    """`build.py serve` in this process on a free port (options as PreviewServer takes them),
+    stopped at the end: what every preview test fixture runs."""
+    from briefings.serve import PreviewServer
+    preview = PreviewServer(config, port=0, **options)
+    preview.start()
+    try:
+        yield preview
+    finally:
+        preview.stop()

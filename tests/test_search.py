@@ -16,7 +16,7 @@ from briefings.config import load_config
 from briefings.errors import SiteErrors
 from briefings import search
 from browser import launch_browser
-from fixtures.reader import build_fixture_site, build_real_seed_site
+from fixtures.reader import build_real_seed_site, served_fixture_site
 from helpers import REAL_SLUG, create_project, parse_html
 from sitecrawl import SiteServer
 
@@ -27,9 +27,7 @@ REAL_URL_END = f"/REPO/2023/08/{REAL_SLUG}/"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("search") / "archive"
-    with SiteServer(root / "site", "/REPO/") as served:
-        build_fixture_site(root, served.base_url)
+    with served_fixture_site(tmp_path_factory.mktemp("search") / "archive") as served:
         yield served
 
 

@@ -18,6 +18,7 @@ from briefings.config import load_config
 from briefings.importer import import_seeds
 from briefings.serve import PreviewServer
 from browser import launch_browser
+from helpers import running_preview
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_NAME = "000_3f4d1d9cf0a4d9f4.txt"
@@ -59,10 +60,8 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(project: Path) -> Iterator[PreviewServer]:
-    preview = PreviewServer(project, port=0, delay=0.05)
-    preview.start()
-    yield preview
-    preview.stop()
+    with running_preview(project, delay=0.05) as preview:
+        yield preview
 
 
 @pytest.fixture

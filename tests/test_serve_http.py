@@ -24,6 +24,7 @@ from briefings.errors import SiteErrors
 from briefings.importer import import_seeds
 from briefings.theme import THEME_DIR
 from briefings.serve import PreviewServer, inject, route
+from helpers import running_preview
 from briefings.watch import CONFIG, CONTENT, SEED, STATIC, TEMPLATE, Debouncer, classify
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,19 +60,15 @@ def content_file(project: Path) -> Path:
 @pytest.fixture
 def server(project: Path) -> Iterator[PreviewServer]:
     """A server of its own, for tests that change the project."""
-    preview = PreviewServer(project, port=0, delay=0.05)
-    preview.start()
-    yield preview
-    preview.stop()
+    with running_preview(project, delay=0.05) as preview:
+        yield preview
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreviewServer]:
     """A server shared by the tests that only read."""
-    preview = PreviewServer(make_project(tmp_path_factory.mktemp("shared") / "project"), port=0)
-    preview.start()
-    yield preview
-    preview.stop()
+    with running_preview(make_project(tmp_path_factory.mktemp("shared") / "project")) as preview:
+        yield preview
 
 
 def request(server: PreviewServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:

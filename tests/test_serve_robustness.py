@@ -15,7 +15,7 @@ import pytest
 
 from briefings import content as content_module
 from briefings.serve import PreviewServer
-from helpers import content_file, create_project, write_file
+from helpers import content_file, create_project, running_preview, write_file
 
 COUNT = 1000
 
@@ -103,10 +103,8 @@ def big_server(tmp_path: Path) -> Iterator[PreviewServer]:
     config = create_project(tmp_path / "p")
     for i in range(COUNT):
         write_file(content_path(config.parent, i), briefing(i))
-    server = PreviewServer(config, port=0, delay=0.05)
-    server.start()
-    yield server
-    server.stop()
+    with running_preview(config, delay=0.05) as server:
+        yield server
 
 
 def test_a_burst_of_1000_file_events(big_server: PreviewServer) -> None:
@@ -138,10 +136,8 @@ def server(tmp_path: Path) -> Iterator[PreviewServer]:
         "_part.html": '<p class="part">partie incluse</p>\n'})
     for i in range(5):
         write_file(content_path(config.parent, i), briefing(i))
-    preview = PreviewServer(config, port=0, delay=0.05)
-    preview.start()
-    yield preview
-    preview.stop()
+    with running_preview(config, delay=0.05) as preview:
+        yield preview
 
 
 def test_a_file_deleted_while_it_is_read(server: PreviewServer, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ import feedparser
 import pytest
 
 from browser import launch_browser
-from fixtures.reader import PAIR_FR_TITLE, build_fixture_site, build_real_seed_site
+from fixtures.reader import PAIR_FR_TITLE, build_real_seed_site, served_fixture_site
 from helpers import REAL_SLUG, html_pages
 from sitecrawl import SiteServer
 
@@ -41,9 +41,7 @@ def need(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def fixture_server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("validators") / "archive"
-    with SiteServer(root / "site", "/REPO/") as server:
-        build_fixture_site(root, server.base_url)
+    with served_fixture_site(tmp_path_factory.mktemp("validators") / "archive") as server:
         yield server
 
 
