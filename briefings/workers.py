@@ -32,10 +32,11 @@ def worker_count(items: int, jobs: int | None = None) -> int:
     """How many processes to use: `jobs` if given, else all cores when there is enough work."""
     if jobs is not None:
         return max(1, jobs)
-    import multiprocessing  # here, not at the top: a build with nothing to do never forks
-    if "fork" not in multiprocessing.get_all_start_methods():
+    wanted = min(available_cores(), items // MIN_ITEMS_PER_WORKER)
+    if wanted < 2:
         return 1
-    return max(1, min(available_cores(), items // MIN_ITEMS_PER_WORKER))
+    import multiprocessing  # here, not at the top: most rebuilds never fork
+    return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def map_slices(function: Callable[[Iterable[Item]], Result], items: Sequence[Item],
