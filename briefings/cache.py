@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .archive import RelatedMemo
 from .config import Config
 from .content import Briefing, FileEntry, stamp
 from .fsutil import write_atomic
@@ -57,6 +58,10 @@ class BuildCache:
     against an older (or another process's) file are never applied to a newer one."""
     journaled: int = 0
     """Entries in the journal since the content cache file was written whole."""
+    related: RelatedMemo | None = field(default=None, repr=False)
+    """Related briefings of the last build (see archive.RelatedMemo), kept in a file of their own."""
+    related_saved: str = ""
+    """The key of the related briefings in that file."""
 
 
 _MEMORY: dict[Path, BuildCache] = {}
@@ -76,6 +81,10 @@ def content_cache_file(config: Config) -> Path:
 
 def content_journal_file(config: Config) -> Path:
     return config.cache_dir / f"content-{_key(config)}.journal"
+
+
+def related_file(config: Config) -> Path:
+    return config.cache_dir / f"related-{_key(config)}.pickle"
 
 
 JOURNAL_SHARE = 10
@@ -107,6 +116,9 @@ def load_files(config: Config, cache: BuildCache) -> None:
             _, cache.token, cache.loaded_with, cache.files = stored
             cache.journaled = _replay_journal(content_journal_file(config), cache.token, cache.files)
             cache.saved = dict(cache.files)
+        related = _unpickle(related_file(config))
+        if isinstance(related, RelatedMemo):
+            cache.related, cache.related_saved = related, related.key
     if cache.loaded_with != config.source_text:
         cache.files.clear()
         cache.loaded_with = config.source_text
@@ -152,8 +164,13 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
     _MEMORY[config.site_dir.resolve()] = cache
     if not persist:
         return
-    state = dataclasses.replace(cache, files={}, loaded_with="", saved={}, token="", journaled=0)
+    state = dataclasses.replace(cache, files={}, loaded_with="", saved={}, token="", journaled=0,
+                                related=None, related_saved="")
     write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+    if cache.related is not None and cache.related.key != cache.related_saved:
+        write_atomic(related_file(config), pickle.dumps(cache.related, protocol=pickle.HIGHEST_PROTOCOL),
+                     durable=False)
+        cache.related_saved = cache.related.key
     changes: dict[str, FileEntry | None] = {
         key: entry for key, entry in cache.files.items() if cache.saved.get(key) is not entry}
     changes.update((key, None) for key in cache.saved.keys() - cache.files.keys())
@@ -187,6 +204,7 @@ def forget(config: Config) -> None:
     cache_file(config).unlink(missing_ok=True)
     content_cache_file(config).unlink(missing_ok=True)
     content_journal_file(config).unlink(missing_ok=True)
+    related_file(config).unlink(missing_ok=True)
     spare = spare_folder(config.site_dir, config.cache_dir)
     shutil.rmtree(spare, ignore_errors=True)
     spare.with_name(spare.name + ".unknown").unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import cache as build_cache
-from .archive import Archive, build_archive
+from .archive import Archive, RelatedMemo, build_archive, related_memo
 from .config import Config
 from .content import content_stamps, load_content
 from .errors import SiteError, SiteErrors
@@ -51,13 +51,14 @@ class BuildResult:
 
 def load(config: Config, strict: bool = False, entries: dict | None = None,
          stamps: dict[str, tuple[int, int]] | None = None, jobs: int | None = 1,
-         compiled_cache: Path | None = None
+         compiled_cache: Path | None = None, related: RelatedMemo | None = None
          ) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
     """Everything a build needs, read and checked, with nothing written but compiled templates
     in `compiled_cache` when given; raises on errors.
 
     `entries` is the build cache's record of content files, `stamps` the content
-    files when the caller has listed them already, `jobs` how many processes read them."""
+    files when the caller has listed them already, `jobs` how many processes read them,
+    `related` the related briefings of the last build (reused if still right)."""
     from .render import renderer_for
     briefings, problems = load_content(config, stamps, cache=entries, jobs=jobs)
     renderer = renderer_for(config, strict=strict, compiled_cache=compiled_cache)
@@ -65,7 +66,7 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
     errors = [p for p in problems if not p.warning]
     if errors:
         raise SiteErrors(problems)
-    archive = build_archive(briefings, config)
+    archive = build_archive(briefings, config, related)
     pages = plan_site(archive, config)
     collisions = path_collisions(pages)
     if collisions:
@@ -152,7 +153,9 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
         return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings))
     build_cache.load_files(config, cache)
     archive, pages, renderer, warnings = load(config, strict, cache.files, stamps, jobs,
-                                               config.cache_dir / "templates" if persist else None)
+                                               config.cache_dir / "templates" if persist else None, cache.related)
+    if cache.related is None or cache.related.key != archive.related_key:
+        cache.related = related_memo(archive)
     copies = static_files(static_dirs(config), "static")
     prints = _fingerprints(pages, copies, renderer, config)
     _collect_render_garbage()
