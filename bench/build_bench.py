@@ -32,8 +32,8 @@ from pathlib import Path
 import yaml
 
 from bench import anchors as anchor_mod
-from bench.common import (SUMMARY, Run, Workdir, build_py, engine_theme, environment, load_note, make_project,
-                          markdown_table, median, megabytes, mib, parse_sizes, pick_briefing, remove,
+from bench.common import (SUMMARY, Run, Workdir, add_run_options, build_py, engine_theme, environment, load_note,
+                          make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing, remove,
                           run_measured, seconds, tree_size, use_engine, write_json)
 
 KINDS = ("cold", "noop", "edit", "add", "edit_again", "template")
@@ -249,11 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--anchors-up-to", type=int, default=10_000, metavar="N",
                         help="build the anchors only for sizes up to N (default 10000: Pelican needs minutes "
                              "per build at 100,000)")
-    parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
-    parser.add_argument("--workdir", type=Path, help="where to make the temporary projects (default: $TMPDIR)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--output", default="build.json", help="JSON file name under bench/results/")
-    parser.add_argument("--engine", type=Path, help="checkout whose build.py to measure (default: this one)")
+    add_run_options(parser, output="build.json")
     args = parser.parse_args(argv)
     use_engine(args.engine)
     sizes = parse_sizes(args.sizes)

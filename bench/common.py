@@ -227,6 +227,16 @@ def p95(values: Sequence[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] if ordered else math.nan
 
 
+def add_run_options(parser, output: str) -> None:
+    """The options every benchmark takes: corpus seed, where to work, what to keep, where to
+    write the JSON, and which checkout to measure."""
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    parser.add_argument("--workdir", type=Path, help="where to make the temporary projects (default: $TMPDIR)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--output", default=output, help="JSON file name under bench/results/")
+    parser.add_argument("--engine", type=Path, help="checkout whose build.py to measure (default: this one)")
+
+
 def parse_sizes(text: str) -> list[int]:
     sizes = []
     for part in text.replace("_", "").split(","):

@@ -32,8 +32,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/latency.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (SUMMARY, Workdir, build_py, environment, load_note, make_project, markdown_table, median,
-                          p95, parse_sizes, pick_briefing, run_measured, seconds, use_engine, write_json)
+from bench.common import (SUMMARY, Workdir, add_run_options, build_py, environment, load_note, make_project,
+                          markdown_table, median, p95, parse_sizes, pick_briefing, run_measured, seconds, use_engine,
+                          write_json)
 
 CHROMIUM = Path(os.environ.get("BRIEFINGS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -204,11 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=20, help="measured edits per size (default 20)")
     parser.add_argument("--warmup", type=int, default=1, help="edits made first and not counted (default 1)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one edit to show")
-    parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
-    parser.add_argument("--workdir", type=Path, help="where to make the temporary projects (default: $TMPDIR)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--output", default="latency.json", help="JSON file name under bench/results/")
-    parser.add_argument("--engine", type=Path, help="checkout whose build.py to measure (default: this one)")
+    add_run_options(parser, output="latency.json")
     args = parser.parse_args(argv)
     sizes = parse_sizes(args.sizes)
     if args.edits < 1:
