@@ -158,8 +158,9 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
     """Keep the cache in memory and, with `persist`, on disk.
 
     Briefings hold no body (see `content.body_of`), which keeps the file small
-    enough to load in a fraction of a second at 100,000 briefings. Content entries that changed since the last save are appended to a journal;
-    the whole content cache is written again only when the journal grows long.
+    enough to load in a fraction of a second at 100,000 briefings. Content
+    entries that changed since the last save are appended to a journal; the
+    whole content cache is written again only when the journal grows long.
     """
     _MEMORY[config.site_dir.resolve()] = cache
     if not persist:
@@ -231,7 +232,7 @@ def remember_swap(cache: BuildCache, site_dir: Path, prints: dict[str, str], int
     """After a build swapped its folder in: the previous site is the spare now (what it held,
     as far as we know it), and site/ holds `prints`. Files the writer `kept` in its folder
     untouched keep the stamps recorded for them: they are not stat'ed again."""
-    known = {path: cache.spare_stamps[path] for path in kept if path in cache.spare_stamps}
+    known = _kept_stamps(cache, kept)
     cache.spare = {path: (fingerprint if path in intact else "?")
                    for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
     cache.spare_stamps = {path: cache.outputs[path][1] for path in intact} if had_site else {}
@@ -244,7 +245,12 @@ def remember_failed_build(cache: BuildCache, spare: dict[str, str], kept: set[st
     """After a failed build: the spare holds what the writer left in it (`spare`); only the
     files it kept untouched still have known stamps."""
     cache.spare = spare
-    cache.spare_stamps = {path: cache.spare_stamps[path] for path in kept if path in cache.spare_stamps}
+    cache.spare_stamps = _kept_stamps(cache, kept)
+
+
+def _kept_stamps(cache: BuildCache, kept: set[str]) -> dict[str, tuple[int, int, int]]:
+    """The recorded stamps of the spare's files that a build left untouched."""
+    return {path: cache.spare_stamps[path] for path in kept if path in cache.spare_stamps}
 
 
 def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra: list[Path]) -> str:

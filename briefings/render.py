@@ -20,7 +20,7 @@ from markupsafe import Markup
 from . import urls
 from .archive import TopicPaths
 from .config import Config
-from .content import Briefing, body_of
+from .content import Briefing, body_of, stamp
 from .errors import SiteError, SiteErrors, display_path
 from .i18n import LANGUAGE_NAMES, OG_LOCALES, translate
 from .markdown import to_html
@@ -44,7 +44,7 @@ def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | No
     `compiled_cache` also in that folder for the next build.py process."""
     # which file each template name resolves to, and its stamp: templates are not checked
     # again while a build renders (that was a few stats per page)
-    files = tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size)
+    files = tuple((str(path), stamp(path.stat()))
                   for d in template_dirs(config) if d.is_dir() for path in sorted(d.rglob("*")) if path.is_file())
     key = (config.source_text, str(config.root), str(config.site_dir), config.base_url,
            config.link_style, config.language, strict, files, compiled_cache)
@@ -100,7 +100,6 @@ class Renderer:
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-        self._plain_texts: dict[str, str] = {}
         self.env.globals.update(
             site=config, t=self._translate, url_for=self._url_for, absolute_url=self._absolute_url,
             briefing_html=self._briefing_html, topic_ref=self._topic_ref,
@@ -130,11 +129,7 @@ class Renderer:
         return errors
 
     def _translate(self, key: str, **values: object) -> str:
-        if values:
-            return _interface_text(self.config.language, key, tuple(sorted(values.items())))
-        if key not in self._plain_texts:  # most calls: a fixed label, looked up once per build
-            self._plain_texts[key] = _interface_text(self.config.language, key, ())
-        return self._plain_texts[key]
+        return _interface_text(self.config.language, key, tuple(sorted(values.items())) if values else ())
 
     @jinja2.pass_context
     def _url_for(self, context: jinja2.runtime.Context, target: object) -> str:
