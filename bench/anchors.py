@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import PYTHON, Run, count_pages, remove, run_measured
+from bench.common import PYTHON, Run, count_pages, remove, run_measured, set_aside
 
 COMMENT = "<!-- bench: template change -->"
 DATE_DEFAULT = "2024-12-31"
@@ -172,7 +172,7 @@ THEME_TEMPLATES_OVERRIDES = ['templates']
         return "\n".join(head) + "\n\n" + body
 
     def clean(self) -> None:
-        remove(self.output(), self.root / "cache")
+        set_aside(self.root, self.output(), self.root / "cache")
 
     def output(self) -> Path:
         return self.root / "output"
@@ -283,7 +283,7 @@ class Hugo(Anchor):
         return "---\n" + yaml.safe_dump(head, allow_unicode=True, sort_keys=False) + "---\n" + body
 
     def clean(self) -> None:
-        remove(self.output(), self.root / "resources", self.root / "hugo-cache", self.root / ".hugo_build.lock")
+        set_aside(self.root, self.output(), self.root / "resources", self.root / "hugo-cache", self.root / ".hugo_build.lock")
 
     def output(self) -> Path:
         return self.root / "public"

@@ -5,7 +5,8 @@ and N seeds from bench.corpus), every measurement is a fresh
 `build.py --config <tmp>/config.yaml ...` process:
 
   import        `build.py import` of the N seeds (once per N)
-  cold          `build.py build` with site/ and .cache/ removed first
+  cold          `build.py build` with site/ and .cache/ moved aside first (deleted
+                only after every generator ran: see common.set_aside)
   no-op         the same build again, nothing changed
   edit          after appending a sentence to one content file's body (the first
                 rebuild after a cold build: briefings also fills its spare folder then)
@@ -33,8 +34,8 @@ import yaml
 
 from bench import anchors as anchor_mod
 from bench.common import (SUMMARY, Run, Workdir, add_run_options, build_py, engine_theme, environment, load_note,
-                          make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing, remove,
-                          run_measured, seconds, tree_size, use_engine, write_json)
+                          empty_trash, make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing,
+                          remove, run_measured, seconds, set_aside, tree_size, use_engine, write_json)
 
 KINDS = ("cold", "noop", "edit", "add", "edit_again", "template")
 LABELS = {"import": "import (once)", "cold": "cold build", "noop": "no-op rebuild",
@@ -75,7 +76,7 @@ class Engine:
                 "lang: en\nsummary: Added to time a rebuild after a new briefing.\n---\n" + body + "\n")
 
     def clean(self) -> None:
-        remove(self.output(), self.root / ".cache")
+        set_aside(self.root, self.output(), self.root / ".cache")
 
     def output(self) -> Path:
         return self.root / "site"
@@ -183,7 +184,8 @@ def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int, 
             log(f"  {name}: failed, left out: {str(exc)[:2000]}")
             result[name] = {"error": str(exc)[:4000]}
         if not keep:
-            remove(root / name)
+            set_aside(root / name, root / name)
+    empty_trash(root)
     if not keep:
         remove(root)
     return result
