@@ -98,8 +98,12 @@ class Archive:
     """Briefing path -> the next newer briefing."""
     related: dict[str, tuple[Briefing, ...]]
 
-    related_key: str = field(default="", repr=False)
-    """Digest of everything the related briefings were chosen from (see RelatedMemo)."""
+    shape_key: str = field(default="", repr=False)
+    """Digest of everything the archive's shape comes from: each briefing's file, page, date,
+    topics, language and id, in order, and how many related briefings are shown. Two archives
+    with one shape key group, order, relate and translate their briefings alike; only what
+    the briefings say can differ. Related briefings (RelatedMemo) and page fingerprints
+    (fingerprints.py) are reused while it holds."""
 
     FINGERPRINT_FIELDS = ("briefings",)
     """The rest is derived from the briefings and the config (see build_archive), and every
@@ -121,10 +125,10 @@ def newest_first(briefing: Briefing) -> tuple:
 
 @dataclass(frozen=True)
 class RelatedMemo:
-    """Each briefing's related briefings (by page path), with the digest of everything they
-    were chosen from: every briefing's file, page, date and topics, in order, and how many
-    are shown. A build with the same digest reuses them instead of choosing them again
-    (a fifth of a one-edit rebuild at 10,000 briefings); editing a text never changes it."""
+    """Each briefing's related briefings (by page path), with the archive's shape key, which
+    covers everything they were chosen from. A build with the same key reuses them instead
+    of choosing them again (a fifth of a one-edit rebuild at 10,000 briefings); editing a
+    text never changes it."""
 
     key: str
     paths: dict[str, tuple[str, ...]]
@@ -141,7 +145,7 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
                           key=lambda t: (-len(t.briefings), t.name.casefold(), t.slug)))
     previous = {b.path: (ordered[i + 1] if i + 1 < len(ordered) else None) for i, b in enumerate(ordered)}
     newer = {b.path: (ordered[i - 1] if i > 0 else None) for i, b in enumerate(ordered)}
-    key = _related_key(ordered, config.related)
+    key = _shape_key(ordered, config.related)
     if memo is not None and memo.key == key:
         by_path = {b.path: b for b in ordered}
         related = {path: tuple(by_path[p] for p in paths) for path, paths in memo.paths.items()}
@@ -151,12 +155,12 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
 
 
 def related_memo(archive: Archive) -> RelatedMemo:
-    return RelatedMemo(archive.related_key,
+    return RelatedMemo(archive.shape_key,
                        {path: tuple(b.path for b in items) for path, items in archive.related.items()})
 
 
-def _related_key(ordered: tuple[Briefing, ...], count: int) -> str:
-    shape = [(b.file, b.path, b.date.sort_key, b.topics) for b in ordered]
+def _shape_key(ordered: tuple[Briefing, ...], count: int) -> str:
+    shape = [(b.file, b.path, b.date.sort_key, b.topics, b.lang, b.id) for b in ordered]
     return hashlib.blake2b(repr((count, shape)).encode(), digest_size=16).hexdigest()
 
 

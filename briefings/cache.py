@@ -24,7 +24,7 @@ from .content import Briefing, FileEntry, stamp
 from .fsutil import write_atomic
 from .output import spare_folder
 
-CACHE_VERSION = (6, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (7, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 
@@ -35,6 +35,10 @@ class BuildCache:
     """Site path -> (fingerprint of what was written, its file stamp after writing).
 
     A file whose stamp changed since (deleted, edited by hand) is written again."""
+    shape: str = ""
+    """The shape (fingerprints.Fingerprints.shape) of the build that wrote `outputs`."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Content file -> digest of the briefing that build showed: what changed since."""
     inputs: str = ""
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
     spare: dict[str, str] | None = None

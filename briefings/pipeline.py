@@ -154,10 +154,10 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     build_cache.load_files(config, cache)
     archive, pages, renderer, warnings = load(config, strict, cache.files, stamps, jobs,
                                                config.cache_dir / "templates" if persist else None, cache.related)
-    if cache.related is None or cache.related.key != archive.related_key:
+    if cache.related is None or cache.related.key != archive.shape_key:
         cache.related = related_memo(archive)
     copies = static_files(static_dirs(config), "static")
-    prints = _fingerprints(pages, copies, renderer, config)
+    prints, shape = _fingerprints(pages, copies, renderer, config, archive, cache)
     _collect_render_garbage()
     had_site = config.site_dir.exists()
     writer = SiteWriter(config.site_dir, spare_folder(config.site_dir, config.cache_dir), cache.spare)
@@ -170,6 +170,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
         build_cache.save_cache(config, cache, persist)
         raise
     build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept)
+    cache.shape, cache.digests = shape, {b.file: b.digest for b in archive.briefings}
     cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
     build_cache.save_cache(config, cache, persist)
     writer.settle()
@@ -200,15 +201,24 @@ def _collect_render_garbage() -> None:
     gc.enable()
 
 
-def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer,
-                  config: Config) -> dict[str, str]:
-    """Site path -> fingerprint of what belongs there, for every file of the site."""
+def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer, config: Config,
+                  archive: Archive, cache: build_cache.BuildCache) -> tuple[dict[str, str], str]:
+    """Site path -> fingerprint of what belongs there, for every file of the site; and the
+    build's shape. While the shape is the last build's, a page that reaches no briefing
+    changed since keeps its last fingerprint (see fingerprints.py)."""
     from .fingerprints import Fingerprints
     fingerprints = Fingerprints(renderer.env, config)
-    prints = {page.path: fingerprints.page(page) for page in pages}
+    shape = fingerprints.shape(archive.shape_key, {page.template for page in pages})
+    last = cache.outputs if shape == cache.shape else {}
+    changed = {b.file for b in archive.briefings if cache.digests.get(b.file) != b.digest} if last else set()
+    prints = {}
+    for page in pages:
+        known = last.get(page.path)
+        prints[page.path] = (known[0] if known and fingerprints.untouched(page.context, changed)
+                             else fingerprints.page(page))
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
-    return prints
+    return prints, shape
 
 
 def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints: dict[str, str],
