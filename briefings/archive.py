@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from .config import Config
 from .content import Briefing
@@ -97,6 +98,8 @@ class Archive:
     next: dict[str, Briefing | None]
     """Briefing path -> the next newer briefing."""
     related: dict[str, tuple[Briefing, ...]]
+    files: frozenset[str] = frozenset()
+    """Every briefing's content file: what the pages showing the whole archive depend on."""
 
     shape_key: str = field(default="", repr=False)
     """Digest of everything the archive's shape comes from: each briefing's file, page, date,
@@ -148,10 +151,19 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
     key = _shape_key(ordered, config.related)
     if memo is not None and memo.key == key:
         by_path = {b.path: b for b in ordered}
-        related = {path: tuple(by_path[p] for p in paths) for path, paths in memo.paths.items()}
+        related = {path: tuple([by_path[p] for p in paths]) for path, paths in memo.paths.items()}
     else:
         related = _related(ordered, by_topic, config.related)
-    return Archive(ordered, topics, _years(ordered), previous, newer, related, key)
+    return Archive(ordered, topics, _years(ordered), previous, newer, related,
+                   files=files_of(ordered), shape_key=key)
+
+
+def files_of(briefings) -> frozenset[str]:
+    """The content files of `briefings`: what a page showing them depends on."""
+    return frozenset(map(_FILE, briefings))
+
+
+_FILE = attrgetter("file")
 
 
 def related_memo(archive: Archive) -> RelatedMemo:
@@ -160,8 +172,9 @@ def related_memo(archive: Archive) -> RelatedMemo:
 
 
 def _shape_key(ordered: tuple[Briefing, ...], count: int) -> str:
-    shape = [(b.file, b.path, b.date.sort_key, b.topics, b.lang, b.id) for b in ordered]
-    return hashlib.blake2b(repr((count, shape)).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(f"{count}\0".encode(), digest_size=16)
+    digest.update(b"".join([b.shape_digest for b in ordered]))
+    return digest.hexdigest()
 
 
 def _years(ordered: tuple[Briefing, ...]) -> tuple[Year, ...]:

@@ -54,6 +54,9 @@ class Briefing:
     listing_digest: bytes = field(init=False, default=b"", repr=False)
     """Hash of everything but the body: what a page listing the briefing depends on (fingerprints.py).
     Made once here, it is stored with the briefing in the build cache."""
+    shape_digest: bytes = field(init=False, default=b"", repr=False)
+    """Hash of what places the briefing in the archive (file, page, date, topics, language, id):
+    the part of the archive's shape key (archive.py) that is its own, made once like the above."""
 
     __getstate__ = slots_state
     __setstate__ = restore_slots
@@ -63,6 +66,8 @@ class Briefing:
         listed = (self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
                   self.id, self.source, self.words, self.draft)
         object.__setattr__(self, "listing_digest", hashlib.blake2b(repr(listed).encode(), digest_size=16).digest())
+        placed = (self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id)
+        object.__setattr__(self, "shape_digest", hashlib.blake2b(repr(placed).encode(), digest_size=16).digest())
 
     @property
     def reading_minutes(self) -> int:

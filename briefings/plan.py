@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from . import urls
-from .archive import Archive
+from .archive import Archive, files_of
 from .config import Config
 from .content import Briefing
 from .errors import SiteError
@@ -66,10 +66,6 @@ def _source(page: Page) -> str:
     """The content file behind a briefing's page; the page's own path for listings."""
     briefing = page.context.get("briefing")
     return briefing.file if briefing else f"the {page.template} page {page.path}"
-
-
-def files_of(briefings) -> frozenset[str]:
-    return frozenset(b.file for b in briefings)
 
 
 def plan_site(archive: Archive, config: Config) -> list[Page]:
@@ -129,7 +125,7 @@ def translations(briefings) -> dict[str, tuple[Briefing, ...]]:
 
 def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
     yield Page(urls.TOPICS_PATH, "topics.html", {"topics": archive.topics},
-               files_of(archive.briefings))
+               archive.files)
     for topic in archive.topics:
         summary = topic.summary()
         listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
@@ -139,7 +135,7 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
 
 
 def archive_pages(archive: Archive) -> Iterator[Page]:
-    yield Page(urls.ARCHIVE_PATH, "archive.html", {"years": archive.years}, files_of(archive.briefings))
+    yield Page(urls.ARCHIVE_PATH, "archive.html", {"years": archive.years}, archive.files)
     for year in archive.years:
         shown = [*year.year_only, *(b for m in year.months for b in m.briefings)]
         yield Page(year.path, "year.html", {"year": year}, files_of(shown))
@@ -154,7 +150,7 @@ def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
     for topic in archive.topics:
         items = topic.briefings[:config.feed_items]
         yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
-                                                "topic": topic}, files_of(items))
+                                                "topic": topic.summary()}, files_of(items))
     yield Page(ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": ATOM_PATH}, files_of(latest))
     yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, files_of(latest))
 
@@ -183,6 +179,6 @@ def search_pages() -> Iterator[Page]:
 
 def site_files(archive: Archive, config: Config) -> Iterator[Page]:
     yield Page(urls.SITEMAP_PATH, "sitemap.xml", {"entries": sitemap_entries(archive, config)},
-               files_of(archive.briefings))
+               archive.files)
     yield Page("robots.txt", "robots.txt", {})
     yield Page(urls.NOT_FOUND_PATH, "404.html", {}, absolute_links=True)
