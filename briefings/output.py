@@ -53,6 +53,9 @@ class SiteWriter:
             self.held = {}
         self.marker.touch()  # until the build settles, a kill leaves the spare's content unknown
         self.written: set[str] = set()
+        """Paths claimed by this build, casefolded (two paths differing in case collide)."""
+        self.claimed: set[str] = set()
+        """The same paths, as given."""
         self.kept: set[str] = set()
         """Paths whose file the work folder already held and this build left untouched."""
         self._folders: set[str] = {""}
@@ -104,7 +107,8 @@ class SiteWriter:
 
     def prune(self) -> None:
         """Drop files of the work folder that no page of this build claimed."""
-        for path in sorted(p for p in self.held if p.casefold() not in self.written):
+        unclaimed = self.held.keys() - self.claimed
+        for path in sorted(p for p in unclaimed if p.casefold() not in self.written):
             (self.work / path).unlink(missing_ok=True)
             _prune_empty_parents(self.work, (self.work / path).parent)
             del self.held[path]
@@ -143,6 +147,7 @@ class SiteWriter:
             raise SiteErrors([SiteError(path, None, "two pages would be written to the same path",
                                         "give one of the briefings or topics a different slug")])
         self.written.add(key)
+        self.claimed.add(path)
 
     def _target(self, path: str) -> Path:
         """The file's place in the work folder, its folder made if needed (once per folder:

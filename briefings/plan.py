@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from . import urls
-from .archive import Archive, files_of
+from .archive import Archive, TopicSummary, files_of
 from .config import Config
 from .content import Briefing
 from .errors import SiteError
@@ -70,8 +70,10 @@ def _source(page: Page) -> str:
 
 def plan_site(archive: Archive, config: Config) -> list[Page]:
     """Every page of the site, in a stable order."""
-    return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config),
-            *archive_pages(archive), *feed_pages(archive, config), *search_pages(), *site_files(archive, config)]
+    summaries = {topic.slug: topic.summary() for topic in archive.topics}
+    return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config, summaries),
+            *archive_pages(archive), *feed_pages(archive, config, summaries), *search_pages(),
+            *site_files(archive, config)]
 
 
 def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterator[tuple[tuple, Pagination, str]]:
@@ -96,7 +98,11 @@ def briefing_pages(archive: Archive) -> Iterator[Page]:
         previous, newer = archive.previous[briefing.path], archive.next[briefing.path]
         related = archive.related[briefing.path]
         others = versions.get(briefing.path, ())
-        shown = [briefing, *related, *(b for b in (previous, newer) if b), *others]
+        shown = [briefing, *related, *others]
+        if previous:
+            shown.append(previous)
+        if newer:
+            shown.append(newer)
         yield Page(briefing.path, "briefing.html",
                    {"briefing": briefing, "previous": previous, "next": newer, "related": related,
                     "translations": others},
@@ -123,11 +129,11 @@ def translations(briefings) -> dict[str, tuple[Briefing, ...]]:
     return found
 
 
-def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
+def topic_pages(archive: Archive, config: Config, summaries: dict[str, TopicSummary]) -> Iterator[Page]:
     yield Page(urls.TOPICS_PATH, "topics.html", {"topics": archive.topics},
                archive.files)
     for topic in archive.topics:
-        summary = topic.summary()
+        summary = summaries[topic.slug]
         listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
         for chunk, pagination, path in listing:
             yield Page(path, "topic.html", {"topic": summary, "briefings": chunk, "pagination": pagination},
@@ -143,14 +149,14 @@ def archive_pages(archive: Archive) -> Iterator[Page]:
             yield Page(month.path, "month.html", {"month": month, "year": year}, files_of(month.briefings))
 
 
-def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
+def feed_pages(archive: Archive, config: Config, summaries: dict[str, TopicSummary]) -> Iterator[Page]:
     latest = archive.briefings[:config.feed_items]
     yield Page(urls.FEED_PATH, "rss.xml", {"briefings": latest, "feed_path": urls.FEED_PATH,
                                            "topic": None}, files_of(latest))
     for topic in archive.topics:
         items = topic.briefings[:config.feed_items]
         yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
-                                                "topic": topic.summary()}, files_of(items))
+                                                "topic": summaries[topic.slug]}, files_of(items))
     yield Page(ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": ATOM_PATH}, files_of(latest))
     yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, files_of(latest))
 

