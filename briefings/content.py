@@ -179,7 +179,7 @@ def load_briefing(path: Path, config: Config) -> tuple[Briefing, list[SiteError]
                                     "re-save the file as UTF-8")]) from None
     document = frontmatter.split(text, shown)
     fields = _Fields(document, shown, config)
-    briefing = replace(fields.briefing(path), digest=hashlib.blake2b(data, digest_size=16).hexdigest())
+    briefing = fields.briefing(path, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
     if fields.errors:  # the warnings too: a file is reported whole, in line order
         raise SiteErrors(sorted(fields.errors + fields.warnings, key=lambda e: e.line or 0))
     return briefing, fields.warnings
@@ -272,7 +272,7 @@ class _Fields:
                              f"did you mean `{close}`?" if close else
                              f"known keys: {', '.join(FIELDS)}", warning=True)
 
-    def briefing(self, path: Path) -> Briefing:
+    def briefing(self, path: Path, digest: str) -> Briefing:
         self.unknown_keys()
         body = clean_body(self.doc.body)
         title = self.text("title", required=True)
@@ -288,7 +288,7 @@ class _Fields:
             title=title, date=self.date(), topics=self.topics(), lang=self.lang(),
             summary=self.text("summary") or summarize(_plain(body)),
             id=self.text("id", path.stem), source=self.text("source"),
-            body_line=self.doc.body_line, words=word_count(body), draft=draft)
+            body_line=self.doc.body_line, words=word_count(body), digest=digest, draft=draft)
 
 
 def _kind(value: object) -> str:

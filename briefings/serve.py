@@ -369,7 +369,7 @@ class _HTTPServer(ThreadingHTTPServer):
 class PreviewServer:
     """Build once, serve, watch, rebuild. `start()` returns the port; `stop()` undoes everything."""
 
-    def __init__(self, config_file: Path, host: str = "127.0.0.1", port: int = 8000, delay: float = 0.075):
+    def __init__(self, config_file: Path, host: str = "127.0.0.1", port: int = 8000, delay: float = 0.04):
         self.config_file = Path(config_file).resolve()
         self.host, self.port, self.delay = host, port, delay
         self.channel = ReloadChannel()

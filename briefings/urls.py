@@ -131,6 +131,11 @@ def relative_url(from_path: str, to_path: str, link_style: str = "pretty") -> st
 
 def _relative_path(from_path: str, to_path: str) -> str:
     """posixpath.relpath for site paths, without its file-system lookups (hot: every link)."""
+    depth = from_path.count("/")
+    if depth == 0:
+        return to_path
+    if not to_path.startswith(from_path[:from_path.index("/") + 1]):  # no folder in common
+        return "../" * depth + to_path
     start = from_path.split("/")[:-1]
     target = to_path.split("/")
     common = 0

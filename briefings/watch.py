@@ -75,9 +75,11 @@ class Debouncer:
 
     A burst that never pauses is still cut every `max_wait` seconds. Items added
     while `action` runs make up the next batch: one more call after it, not one each.
+    An editor's save is one burst a few milliseconds long (a write, or a temporary
+    file renamed over the old one): 40 ms waits past it and is little of a reload.
     """
 
-    def __init__(self, action: Callable[[set], None], delay: float = 0.075, max_wait: float = 1.0):
+    def __init__(self, action: Callable[[set], None], delay: float = 0.04, max_wait: float = 1.0):
         self._action, self._delay, self._max_wait = action, delay, max_wait
         self._cond = threading.Condition()
         self._pending: set = set()
