@@ -84,6 +84,35 @@ class Year:
     def count(self) -> int:
         return len(self.year_only) + sum(len(m.briefings) for m in self.months)
 
+    def summary(self) -> "YearSummary":
+        return YearSummary(self.year, self.count,
+                           tuple(MonthSummary(m.date, len(m.briefings)) for m in self.months))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSummary:
+    date: BriefingDate
+    count: int
+
+    @property
+    def path(self) -> str:
+        return urls.month_path(self.date.year, self.date.month)
+
+
+@dataclass(frozen=True, slots=True)
+class YearSummary:
+    """What a month page shows of its year, without the year's briefings: editing one
+    briefing re-renders its own month's page, not every month page of the year."""
+
+    year: int
+    count: int
+    months: tuple[MonthSummary, ...]
+    """Newest first, with how many briefings each holds."""
+
+    @property
+    def path(self) -> str:
+        return urls.year_path(self.year)
+
 
 @dataclass(frozen=True, slots=True)
 class Archive:

@@ -11,7 +11,6 @@ writing one path.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import hashlib
 import os
 import shutil
@@ -204,11 +203,22 @@ def _remove_stale_builds(site_dir: Path) -> None:
             pass
 
 
+def _libc() -> ctypes.CDLL:
+    """The C library: the process's own symbols first (glibc's include it), so the slow
+    `ctypes.util.find_library` (it runs ldconfig, importing subprocess) is seldom needed."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.renameat2
+        return libc
+    except (OSError, AttributeError):
+        from ctypes.util import find_library
+        return ctypes.CDLL(find_library("c") or None, use_errno=True)
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        renameat2 = libc.renameat2
+        renameat2 = _libc().renameat2
     except (OSError, AttributeError):
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

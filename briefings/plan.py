@@ -145,8 +145,9 @@ def archive_pages(archive: Archive) -> Iterator[Page]:
     for year in archive.years:
         shown = [*year.year_only, *(b for m in year.months for b in m.briefings)]
         yield Page(year.path, "year.html", {"year": year}, files_of(shown))
+        summary = year.summary()
         for month in year.months:
-            yield Page(month.path, "month.html", {"month": month, "year": year}, files_of(month.briefings))
+            yield Page(month.path, "month.html", {"month": month, "year": summary}, files_of(month.briefings))
 
 
 def feed_pages(archive: Archive, config: Config, summaries: dict[str, TopicSummary]) -> Iterator[Page]:

@@ -11,7 +11,9 @@ import pytest
 from briefings import archive as archive_module
 from briefings import cache as build_cache
 from briefings.config import load_config
+from briefings.fingerprints import Fingerprints
 from briefings.pipeline import build
+from briefings.render import Renderer
 from helpers import content_file, create_project, write_file
 
 
@@ -52,3 +54,43 @@ def test_related_briefings_are_chosen_again_only_when_what_they_depend_on_change
     assert rebuild_counting_related(config, monkeypatch) == 1  # a damaged file is not trusted
     page = (config.site_dir / "2024" / "05" / "note-02" / "index.html").read_text(encoding="utf-8")
     assert 'class="related"' in page
+
+
+@pytest.fixture
+def months_config(tmp_path: Path):
+    """Two briefings a month through the first half of 2024; feeds hold the two newest."""
+    root = create_project(tmp_path / "m", {"feeds": {"items": 2}}).parent
+    for month in range(1, 7):
+        for day in (3, 17):
+            write_file(root / "content" / "2024" / f"{month:02d}" / f"note-{month}-{day}.md",
+                       content_file({"title": f"Note {month}/{day}", "date": f"2024-{month:02d}-{day:02d}",
+                                     "lang": "en", "topics": ["defence"]}, f"Text of {month}/{day}."))
+    yield load_config(root / "config.yaml")
+    build_cache._MEMORY.clear()
+
+
+def rebuild_watching_pages(config, monkeypatch) -> tuple[set[str], set[str]]:
+    """Build as a new process would; the pages rendered, and those fingerprinted afresh."""
+    build_cache._MEMORY.clear()
+    rendered: list[str] = []
+    fingerprinted: list[str] = []
+    real_render, real_print = Renderer.render, Fingerprints.page
+    monkeypatch.setattr(Renderer, "render", lambda self, page: rendered.append(page.path) or real_render(self, page))
+    monkeypatch.setattr(Fingerprints, "page",
+                        lambda self, page: fingerprinted.append(page.path) or real_print(self, page))
+    build(config, search_index=False, jobs=1)
+    return set(rendered), set(fingerprinted)
+
+
+def test_editing_an_old_briefing_redoes_only_the_pages_that_show_it(months_config, monkeypatch) -> None:
+    first, _ = rebuild_watching_pages(months_config, monkeypatch)
+    note = months_config.root / "content" / "2024" / "02" / "note-2-17.md"
+    with open(note, "a", encoding="utf-8") as handle:
+        handle.write("\nA sentence more, so its word count changes too.\n")
+    rendered, fingerprinted = rebuild_watching_pages(months_config, monkeypatch)
+    assert {"2024/02/note-2-17/index.html", "2024/02/index.html", "2024/index.html"} <= rendered
+    other_months = {f"2024/{m:02d}/index.html" for m in (1, 3, 4, 5, 6)}
+    assert not rendered & other_months, "a month page shows its year's summary, not the year's briefings"
+    assert not rendered & {"feed.xml", "atom.xml", "feed.json", "topics/defence/feed.xml", "sitemap.xml"}
+    assert rendered <= fingerprinted
+    assert len(fingerprinted) < len(first) / 2, "pages that reach no edited briefing keep their fingerprint"
