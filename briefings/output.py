@@ -58,6 +58,7 @@ class SiteWriter:
         self.kept: set[str] = set()
         """Paths whose file the work folder already held and this build left untouched."""
         self._folders: set[str] = {""}
+        self._work, self._site = str(self.work), str(self.site_dir)
 
     def holds(self, path: str, fingerprint: str) -> bool:
         """The work folder already has this version of `path` (from two builds ago)."""
@@ -71,11 +72,13 @@ class SiteWriter:
         self._claim(path)
         target = self._target(path)
         if self.reused:  # the file there may be a hard link shared with the live site
-            temp = target.with_name(f".{target.name}.tmp")
-            temp.write_bytes(data)
+            temp = _beside(target)
+            with open(temp, "wb") as handle:
+                handle.write(data)
             os.replace(temp, target)
         else:
-            target.write_bytes(data)
+            with open(target, "wb") as handle:
+                handle.write(data)
         self.held[path] = fingerprint
 
     def adopt(self, path: str, fingerprint: str) -> None:
@@ -85,14 +88,16 @@ class SiteWriter:
 
     def carry_over(self, path: str, fingerprint: str = "") -> bool:
         """Reuse the live site's file, already right for this build (a hard link, else a copy)."""
-        source = self.site_dir / path
-        if not source.is_file():
+        source = f"{self._site}/{path}"
+        if not os.path.isfile(source):
             return False
         self._claim(path)
         target = self._target(path)
-        temp = target.with_name(f".{target.name}.tmp") if self.reused else target
-        temp.unlink(missing_ok=True)
+        temp = _beside(target) if self.reused else target
         try:
+            os.link(source, temp)
+        except FileExistsError:  # a temporary file left by a killed build
+            os.unlink(temp)
             os.link(source, temp)
         except OSError:
             shutil.copyfile(source, temp)
@@ -148,15 +153,21 @@ class SiteWriter:
         self.written.add(key)
         self.claimed.add(path)
 
-    def _target(self, path: str) -> Path:
+    def _target(self, path: str) -> str:
         """The file's place in the work folder, its folder made if needed (once per folder:
-        on a large site, making folders is most of the cost of a first incremental build)."""
-        target = self.work / path
+        on a large site, making folders is most of the cost of a first incremental build).
+        Plain strings, not Paths: this runs for every file of a site."""
         folder = path.rpartition("/")[0]
         if folder not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(f"{self._work}/{folder}", exist_ok=True)
             self._folders.add(folder)
-        return target
+        return f"{self._work}/{path}"
+
+
+def _beside(target: str) -> str:
+    """A temporary name next to `target`, for a new version renamed over it."""
+    folder, _, name = target.rpartition("/")
+    return f"{folder}/.{name}.tmp"
 
 
 def spare_folder(site_dir: Path, cache_dir: Path) -> Path:
