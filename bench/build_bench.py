@@ -6,7 +6,7 @@ and N seeds from bench.corpus), every measurement is a fresh
 
   import        `build.py import` of the N seeds (once per N)
   cold          `build.py build` with site/ and .cache/ moved aside first (deleted
-                only after every generator ran: see common.set_aside)
+                with the work folder once every size ran: see common.set_aside)
   no-op         the same build again, nothing changed
   edit          after appending a sentence to one content file's body (the first
                 rebuild after a cold build: briefings also fills its spare folder then)
@@ -34,7 +34,7 @@ import yaml
 
 from bench import anchors as anchor_mod
 from bench.common import (SUMMARY, Run, Workdir, add_run_options, build_py, engine_theme, environment, load_note,
-                          empty_trash, make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing,
+                          make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing,
                           remove, run_measured, seconds, set_aside, tree_size, use_engine, write_json)
 
 KINDS = ("cold", "noop", "edit", "add", "edit_again", "template")
@@ -159,7 +159,7 @@ def summarize(runs: list[Run]) -> dict:
             "max_rss_kb": max(r.max_rss_kb for r in runs)}
 
 
-def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int, keep: bool = False,
+def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int,
                search: bool = False) -> dict:
     root = workdir / f"n{n}"
     log(f"== N = {n:,}")
@@ -183,11 +183,7 @@ def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int, 
         except RuntimeError as exc:
             log(f"  {name}: failed, left out: {str(exc)[:2000]}")
             result[name] = {"error": str(exc)[:4000]}
-        if not keep:
-            set_aside(root / name, root / name)
-    empty_trash(root)
-    if not keep:
-        remove(root)
+    # nothing is deleted until every size ran (Workdir): see common.set_aside
     return result
 
 
@@ -283,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     with Workdir(args.workdir, args.keep) as workdir:
         for n in sizes:
             results[str(n)] = bench_size(n, args.runs, workdir, anchors if n <= args.anchors_up_to else [],
-                                         args.seed, args.keep, args.search)
+                                         args.seed, args.search)
             write_json(args.output, data)  # a long run keeps what it has so far
     data["total_seconds"] = time.perf_counter() - started
     data["load_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None

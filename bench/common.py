@@ -211,7 +211,7 @@ TRASH = ".bench-trash"
 
 def set_aside(root: Path, *paths: Path) -> None:
     """Move paths of the generator project at `root` into the trash beside it
-    (`<root's folder>/.bench-trash`); `empty_trash` deletes it later.
+    (`<root's folder>/.bench-trash`), deleted with the benchmark's work folder at the end.
 
     A cold build is timed right after the last one's output is gone. Deleting
     that output (tens of thousands of files) just before would time the file
@@ -219,18 +219,13 @@ def set_aside(root: Path, *paths: Path) -> None:
     the kernel skips inodes freed in the last 60 to 360 seconds when it
     allocates new ones, so every file a build creates then costs ~0.5 ms
     more (measured at 10k: 9 to 13 s of system time instead of 2). A user's
-    first build does not follow a mass deletion; a rename frees nothing."""
+    first build does not follow a mass deletion; a rename frees nothing. For the
+    same reason no project is deleted before the benchmark ends."""
     trash = root.parent / TRASH
     for path in paths:
         if path.exists() or path.is_symlink():
             trash.mkdir(exist_ok=True)
             path.rename(trash / f"{root.name}-{path.name}-{time.monotonic_ns()}")
-
-
-def empty_trash(folder: Path) -> None:
-    """Delete what `set_aside` moved into `folder`'s trash: once every generator of one
-    corpus size has been timed."""
-    remove(folder / TRASH)
 
 
 def remove(*paths: Path) -> None:

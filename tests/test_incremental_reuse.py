@@ -10,6 +10,7 @@ import pytest
 
 from briefings import archive as archive_module
 from briefings import cache as build_cache
+from briefings import fingerprints as fingerprints_module
 from briefings.config import load_config
 from briefings.fingerprints import Fingerprints
 from briefings.pipeline import build
@@ -94,3 +95,13 @@ def test_editing_an_old_briefing_redoes_only_the_pages_that_show_it(months_confi
     assert not rendered & {"feed.xml", "atom.xml", "feed.json", "topics/defence/feed.xml", "sitemap.xml"}
     assert rendered <= fingerprinted
     assert len(fingerprinted) < len(first) / 2, "pages that reach no edited briefing keep their fingerprint"
+
+
+def test_a_new_engine_renders_every_page_again(months_config, monkeypatch) -> None:
+    """Pages made by other code (an upgrade of the engine, Jinja2 or markdown-it) are not kept."""
+    first, _ = rebuild_watching_pages(months_config, monkeypatch)
+    assert rebuild_watching_pages(months_config, monkeypatch)[0] == set()  # nothing changed: nothing redone
+    (months_config.root / "content" / "2024" / "03" / "note-3-3.md").touch()  # not a no-op build
+    monkeypatch.setattr(fingerprints_module, "engine_stamp", lambda: "another version of the engine")
+    rendered, _ = rebuild_watching_pages(months_config, monkeypatch)
+    assert rendered == first
