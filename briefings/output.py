@@ -33,7 +33,10 @@ class SiteWriter:
     `spare` says what the spare folder holds (path -> fingerprint), as the
     last build left it; None, or a spare left by a killed build, means unknown.
     Files are never changed in place: they may be hard links shared with the
-    live site, so a new version is written beside and renamed over.
+    live site, so a new version replaces the file: the old one is unlinked first
+    (the live site keeps its link), which costs half of writing beside and renaming
+    over. The spare is not live while a build fills it, and a build killed halfway
+    leaves it marked unknown (`marker`), so no step here needs to be atomic.
     """
 
     def __init__(self, site_dir: Path, spare_dir: Path, spare: dict[str, str] | None = None):
@@ -72,13 +75,9 @@ class SiteWriter:
         self._claim(path)
         target = self._target(path)
         if self.reused:  # the file there may be a hard link shared with the live site
-            temp = _beside(target)
-            with open(temp, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, target)
-        else:
-            with open(target, "wb") as handle:
-                handle.write(data)
+            _unlink(target)
+        with open(target, "wb") as handle:
+            handle.write(data)
         self.held[path] = fingerprint
 
     def adopt(self, path: str, fingerprint: str) -> None:
@@ -93,16 +92,12 @@ class SiteWriter:
             return False
         self._claim(path)
         target = self._target(path)
-        temp = _beside(target) if self.reused else target
+        if self.reused:
+            _unlink(target)
         try:
-            os.link(source, temp)
-        except FileExistsError:  # a temporary file left by a killed build
-            os.unlink(temp)
-            os.link(source, temp)
+            os.link(source, target)
         except OSError:
-            shutil.copyfile(source, temp)
-        if temp != target:
-            os.replace(temp, target)
+            shutil.copyfile(source, target)
         self.held[path] = fingerprint
         return True
 
@@ -164,10 +159,11 @@ class SiteWriter:
         return f"{self._work}/{path}"
 
 
-def _beside(target: str) -> str:
-    """A temporary name next to `target`, for a new version renamed over it."""
-    folder, _, name = target.rpartition("/")
-    return f"{folder}/.{name}.tmp"
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def spare_folder(site_dir: Path, cache_dir: Path) -> Path:
