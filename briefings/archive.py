@@ -160,10 +160,18 @@ class RelatedMemo:
     """Each briefing's related briefings (by page path), with the archive's shape key, which
     covers everything they were chosen from. A build with the same key reuses them instead
     of choosing them again (a fifth of a one-edit rebuild at 10,000 briefings); editing a
-    text never changes it."""
+    text never changes it.
+
+    When the shape changed (a briefing added, removed, redated or retopicked), only the
+    briefings whose candidates may differ are chosen again: those near a change in one of
+    their topics (see `_unsettled`). `topics` keeps each topic's briefings, as shape
+    digests in order, to find where the changes are."""
 
     key: str
     paths: dict[str, tuple[str, ...]]
+    count: int = 0
+    """How many related briefings each shows (config `related`)."""
+    topics: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
 
 
 def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo | None = None) -> Archive:
@@ -179,10 +187,14 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
     newer = {b.path: (ordered[i - 1] if i > 0 else None) for i, b in enumerate(ordered)}
     key = _shape_key(ordered, config.related)
     if memo is not None and memo.key == key:
-        by_path = {b.path: b for b in ordered}
-        related = {path: tuple([by_path[p] for p in paths]) for path, paths in memo.paths.items()}
+        related = _remembered(ordered, memo, ordered)
+    elif memo is not None and memo.count == config.related and memo.topics:
+        unsettled = _unsettled(by_topic, memo)
+        fresh = _related(ordered, by_topic, config.related, [b for b in ordered if b.path in unsettled])
+        kept = _remembered(ordered, memo, [b for b in ordered if b.path not in unsettled])
+        related = {b.path: fresh[b.path] if b.path in fresh else kept[b.path] for b in ordered}
     else:
-        related = _related(ordered, by_topic, config.related)
+        related = _related(ordered, by_topic, config.related, ordered)
     return Archive(ordered, topics, _years(ordered), previous, newer, related,
                    files=files_of(ordered), shape_key=key)
 
@@ -195,9 +207,45 @@ def files_of(briefings) -> frozenset[str]:
 _FILE = attrgetter("file")
 
 
-def related_memo(archive: Archive) -> RelatedMemo:
+def related_memo(archive: Archive, count: int) -> RelatedMemo:
     return RelatedMemo(archive.shape_key,
-                       {path: tuple(b.path for b in items) for path, items in archive.related.items()})
+                       {path: tuple(b.path for b in items) for path, items in archive.related.items()},
+                       count, {t.slug: tuple([b.shape_digest for b in t.briefings]) for t in archive.topics})
+
+
+def _remembered(ordered: tuple[Briefing, ...], memo: RelatedMemo, settled) -> dict[str, tuple[Briefing, ...]]:
+    """The memo's choice for each of the `settled` briefings, as this build's objects."""
+    by_path = {b.path: b for b in ordered}
+    return {b.path: tuple([by_path[p] for p in memo.paths[b.path]]) for b in settled}
+
+
+def _unsettled(by_topic: dict[str, list[Briefing]], memo: RelatedMemo) -> set[str]:
+    """Page paths of the briefings whose related briefings may differ from the memo's.
+
+    A briefing's choice depends on itself and on the RELATED_WINDOW briefings each side
+    of it in each of its topics (their shape digests cover all that is compared). In a
+    topic, only the span between the first and the last difference from the memo's list
+    changed: a briefing whose window lies wholly before or after that span sees the same
+    neighbours. Briefings new to the memo, or in a topic that is new, are unsettled too."""
+    unsettled: set[str] = set()
+    for slug, items in by_topic.items():
+        new = [b.shape_digest for b in items]
+        old = memo.topics.get(slug, ())
+        same_start = 0
+        while same_start < min(len(new), len(old)) and new[same_start] == old[same_start]:
+            same_start += 1
+        if same_start == len(new) == len(old):
+            continue
+        same_end = 0
+        while (same_end < min(len(new), len(old)) - same_start
+               and new[len(new) - 1 - same_end] == old[len(old) - 1 - same_end]):
+            same_end += 1
+        first = max(0, same_start - RELATED_WINDOW)
+        last = min(len(new), len(new) - same_end + RELATED_WINDOW)
+        unsettled.update(b.path for b in items[first:last])
+    unsettled.update(path for path in (b.path for items in by_topic.values() for b in items)
+                     if path not in memo.paths)
+    return unsettled
 
 
 def _shape_key(ordered: tuple[Briefing, ...], count: int) -> str:
@@ -221,20 +269,20 @@ def _years(ordered: tuple[Briefing, ...]) -> tuple[Year, ...]:
 
 
 def _related(ordered: tuple[Briefing, ...], by_topic: dict[str, list[Briefing]],
-             count: int) -> dict[str, tuple[Briefing, ...]]:
-    """Briefings sharing the most topics, nearest in time first.
+             count: int, chosen_for) -> dict[str, tuple[Briefing, ...]]:
+    """For each of `chosen_for`: briefings sharing the most topics, nearest in time first.
 
     Only a window around each briefing in each of its topics is scored, which
     keeps this linear in the archive's size instead of quadratic.
     """
     if count == 0:
-        return {b.path: () for b in ordered}
+        return {b.path: () for b in chosen_for}
     # per briefing, computed once: its day number and topic set (hot: a few dozen uses each)
     day = {b.path: b.date.as_date().toordinal() for b in ordered}
     topic_set = {b.path: frozenset(b.topics) for b in ordered}
     position = {topic: {b.path: i for i, b in enumerate(items)} for topic, items in by_topic.items()}
     related = {}
-    for briefing in ordered:
+    for briefing in chosen_for:
         path, own_day, own_topics = briefing.path, day[briefing.path], topic_set[briefing.path]
         candidates: dict[str, tuple[int, int, str, Briefing]] = {}
         for topic in briefing.topics:

@@ -121,7 +121,7 @@ def load_files(config: Config, cache: BuildCache) -> None:
             cache.journaled = _replay_journal(content_journal_file(config), cache.token, cache.files)
             cache.saved = dict(cache.files)
         related = _unpickle(related_file(config))
-        if isinstance(related, RelatedMemo):
+        if isinstance(related, RelatedMemo) and all(hasattr(related, f.name) for f in dataclasses.fields(related)):
             cache.related, cache.related_saved = related, related.key
     if cache.loaded_with != config.source_text:
         cache.files.clear()

@@ -155,7 +155,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     archive, pages, renderer, warnings = load(config, strict, cache.files, stamps, jobs,
                                                config.cache_dir / "templates" if persist else None, cache.related)
     if cache.related is None or cache.related.key != archive.shape_key:
-        cache.related = related_memo(archive)
+        cache.related = related_memo(archive, config.related)
     copies = static_files(static_dirs(config), "static")
     prints, shape = _fingerprints(pages, copies, renderer, config, archive, cache)
     _collect_render_garbage()
