@@ -102,10 +102,13 @@ class Server:
                 return lines
 
     def stop(self) -> None:
-        """Ctrl-C, as a user stops it; killed if it has not exited within 30 s."""
+        """Ctrl-C, as a user stops it; killed if it has not exited within 30 s. A benchmark
+        started in the background (`nohup … &`) ignores SIGINT, and so does the preview it
+        started: that one gets SIGTERM, which `serve` handles the same way."""
         if self.proc.poll() is None:
             start = time.perf_counter()
-            self.proc.send_signal(signal.SIGINT)
+            ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+            self.proc.send_signal(signal.SIGTERM if ignored else signal.SIGINT)
             try:
                 self.proc.wait(timeout=30)
                 log(f"  serve: stopped in {seconds(time.perf_counter() - start)}")
