@@ -6,6 +6,8 @@ import posixpath
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefings import urls
 from briefings.dates import BriefingDate
@@ -128,10 +130,19 @@ def test_listing_paths() -> None:
 @pytest.mark.parametrize("path, safe", [
     ("index.html", True), ("2023/08/x/index.html", True), ("", False), ("/etc/passwd", False),
     ("../x", False), ("..", False), ("a/../../x", False), ("a/./b", False), ("a\\b", False),
-    ("a\x00b", False), ("a//b", False),
+    ("a\x00b", False), ("a//b", False), ("a/b/", False), ("a/..b", True), ("a/...", True),
+    (".nojekyll", True), ("a/.hidden", True), ("-x/_y", True), ("a/..", False), ("./a", False),
 ])
 def test_is_safe_output_path(path: str, safe: bool) -> None:
     assert is_safe_output_path(path) is safe
+
+
+@given(st.text(alphabet="ab./\\-_\x00", max_size=12))
+def test_is_safe_output_path_fast_check_agrees_with_the_full_rule(path: str) -> None:
+    """Plain paths pass by one regex; the answer is the normpath rule's either way."""
+    full = (bool(path) and not path.startswith("/") and "\\" not in path and "\x00" not in path
+            and posixpath.normpath(path) == path and not path.startswith("../") and path != "..")
+    assert is_safe_output_path(path) is full
 
 
 # --- links -----------------------------------------------------------------------------
