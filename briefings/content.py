@@ -63,11 +63,11 @@ class Briefing:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", briefing_path(self.date, self.slug))
-        listed = (self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
-                  self.id, self.source, self.words, self.draft)
-        object.__setattr__(self, "listing_digest", hashlib.blake2b(repr(listed).encode(), digest_size=16).digest())
-        placed = (self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id)
-        object.__setattr__(self, "shape_digest", hashlib.blake2b(repr(placed).encode(), digest_size=16).digest())
+        object.__setattr__(self, "listing_digest", _digest(
+            self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
+            self.id, self.source, self.words, self.draft))
+        object.__setattr__(self, "shape_digest", _digest(
+            self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id))
 
     @property
     def reading_minutes(self) -> int:
@@ -76,6 +76,11 @@ class Briefing:
     @property
     def primary_topic(self) -> str:
         return self.topics[0]
+
+
+def _digest(*values: object) -> bytes:
+    """16 bytes standing for `values` (plain data, so their repr says all of it)."""
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).digest()
 
 
 @dataclass(slots=True)

@@ -113,7 +113,9 @@ class Fingerprints:
         """What every page's fingerprint shares: config, engine, the pages' templates (with
         everything they pull in) and the archive's shape key (see archive.Archive)."""
         closures = sorted((name, self.template(name)) for name in templates)
-        return hashlib.blake2b(self._base + repr((archive_key, closures)).encode(), digest_size=16).hexdigest()
+        digest = self._seeded.copy()
+        digest.update(repr((archive_key, closures)).encode())
+        return digest.hexdigest()
 
     def untouched(self, value: object, changed: set[str]) -> bool:
         """`value` (a page's context) reaches none of the `changed` briefing files. Only the

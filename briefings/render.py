@@ -28,7 +28,6 @@ from .plan import Page
 from .theme import template_dirs
 
 
-
 @dataclass(frozen=True, slots=True)
 class TopicRef(TopicPaths):
     """A topic named by slug in front matter, as templates link to it."""
