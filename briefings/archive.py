@@ -169,9 +169,9 @@ class RelatedMemo:
 
     key: str
     paths: dict[str, tuple[str, ...]]
-    count: int = 0
+    count: int
     """How many related briefings each shows (config `related`)."""
-    topics: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
+    topics: dict[str, tuple[bytes, ...]]
 
 
 def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo | None = None) -> Archive:
@@ -188,7 +188,7 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
     key = _shape_key(ordered, config.related)
     if memo is not None and memo.key == key:
         related = _remembered(ordered, memo, ordered)
-    elif memo is not None and memo.count == config.related and memo.topics:
+    elif memo is not None and memo.count == config.related:
         unsettled = _unsettled(by_topic, memo)
         fresh = _related(ordered, by_topic, config.related, [b for b in ordered if b.path in unsettled])
         kept = _remembered(ordered, memo, [b for b in ordered if b.path not in unsettled])
@@ -226,7 +226,8 @@ def _unsettled(by_topic: dict[str, list[Briefing]], memo: RelatedMemo) -> set[st
     of it in each of its topics (their shape digests cover all that is compared). In a
     topic, only the span between the first and the last difference from the memo's list
     changed: a briefing whose window lies wholly before or after that span sees the same
-    neighbours. Briefings new to the memo, or in a topic that is new, are unsettled too."""
+    neighbours. A briefing new to the memo is inside a span (its digest, which covers its
+    page, is in no list of the memo), and so is every briefing of a topic new to it."""
     unsettled: set[str] = set()
     for slug, items in by_topic.items():
         new = [b.shape_digest for b in items]
@@ -243,8 +244,6 @@ def _unsettled(by_topic: dict[str, list[Briefing]], memo: RelatedMemo) -> set[st
         first = max(0, same_start - RELATED_WINDOW)
         last = min(len(new), len(new) - same_end + RELATED_WINDOW)
         unsettled.update(b.path for b in items[first:last])
-    unsettled.update(path for path in (b.path for items in by_topic.values() for b in items)
-                     if path not in memo.paths)
     return unsettled
 
 
