@@ -81,9 +81,11 @@ class Fingerprints:
     not every page of its topics, and never leaves a page stale.
     """
 
-    def __init__(self, env: jinja2.Environment, config: Config):
+    def __init__(self, env: jinja2.Environment, config: Config,
+                 closures: dict[str, tuple[str, bool]] | None = None):
+        """`closures`: `template`'s answers from a build with the very same template files."""
         self.env, self.config = env, config
-        self._templates: dict[str, tuple[str, bool]] = {}
+        self._templates: dict[str, tuple[str, bool]] = dict(closures or {})
         self._memo: dict[tuple[int, bool, bool], bytes] = {}
         self._whole: dict[int, bytes] = {}
         self._untouched: dict[int, bool] = {}
@@ -141,6 +143,11 @@ class Fingerprints:
             found = self._untouched[id(value)] = all(
                 self.untouched(getattr(value, name), changed) for name in _field_names(kind))
         return found
+
+    @property
+    def closures(self) -> dict[str, tuple[str, bool]]:
+        """Every template's closure worked out so far: for the next build's constructor."""
+        return dict(self._templates)
 
     def template(self, name: str) -> tuple[str, bool]:
         """Hash of a template and everything it extends, includes or imports, and whether

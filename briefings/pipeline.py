@@ -117,10 +117,9 @@ def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[lis
     return written, errors
 
 
-def _inputs(config: Config) -> list[Path]:
-    """Template and static files: with content files and config, every input of a build."""
-    return sorted(p for d in [*template_dirs(config), *static_dirs(config)] if d.is_dir()
-                  for p in d.rglob("*") if p.is_file())
+def _files_under(folders: list[Path]) -> list[Path]:
+    """Template or static files: with content files and config, every input of a build."""
+    return sorted(p for d in folders if d.is_dir() for p in d.rglob("*") if p.is_file())
 
 
 def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
@@ -146,7 +145,9 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     start = time.perf_counter()
     cache = build_cache.load_cache(config)
     stamps = content_stamps(config)
-    signature = build_cache.inputs_signature(config, stamps, _inputs(config)) + f"/{search_index}/{strict}"
+    templates = _files_under(template_dirs(config))
+    signature = build_cache.inputs_signature(config, stamps, templates + _files_under(static_dirs(config)))
+    signature += f"/{search_index}/{strict}"
     intact = build_cache.intact_outputs(config.site_dir, cache)
     if signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs):
         briefings, pages, warnings = cache.last
@@ -157,7 +158,8 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     if cache.related is None or cache.related.key != archive.shape_key:
         cache.related = related_memo(archive, config.related)
     copies = static_files(static_dirs(config), "static")
-    prints, shape = _fingerprints(pages, copies, renderer, config, archive, cache)
+    prints, shape = _fingerprints(pages, copies, renderer, config, archive, cache,
+                                  build_cache.files_signature(templates))
     _collect_render_garbage()
     had_site = config.site_dir.exists()
     writer = SiteWriter(config.site_dir, spare_folder(config.site_dir, config.cache_dir), cache.spare)
@@ -202,12 +204,15 @@ def _collect_render_garbage() -> None:
 
 
 def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer, config: Config,
-                  archive: Archive, cache: build_cache.BuildCache) -> tuple[dict[str, str], str]:
+                  archive: Archive, cache: build_cache.BuildCache, templates_key: str
+                  ) -> tuple[dict[str, str], str]:
     """Site path -> fingerprint of what belongs there, for every file of the site; and the
     build's shape. While the shape is the last build's, a page that reaches no briefing
-    changed since keeps its last fingerprint (see fingerprints.py)."""
+    changed since keeps its last fingerprint (see fingerprints.py). Template closures are
+    reused while the template files (`templates_key`) are the last build's."""
     from .fingerprints import Fingerprints
-    fingerprints = Fingerprints(renderer.env, config)
+    known_key, known = cache.templates
+    fingerprints = Fingerprints(renderer.env, config, known if known_key == templates_key else None)
     shape = fingerprints.shape(archive.shape_key, {page.template for page in pages})
     last = cache.outputs if shape == cache.shape else {}
     changed = {b.file for b in archive.briefings if cache.digests.get(b.file) != b.digest} if last else set()
@@ -218,6 +223,7 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
                              else fingerprints.page(page))
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
+    cache.templates = (templates_key, fingerprints.closures)
     return prints, shape
 
 

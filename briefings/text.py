@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # C0/C1 control characters (XML 1.0 forbids most of them), bidirectional
 # overrides that can disguise text, lone surrogates (YAML escapes can make them;
@@ -22,15 +23,21 @@ def clean_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
-_COMBINING = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x300, 0x10000)
-                                     if unicodedata.combining(chr(c))) + "]+")
+@lru_cache(maxsize=1)
+def _combining() -> re.Pattern:
+    """Every combining mark of the Basic Multilingual Plane: made on first use, since
+    listing them costs a build that folds no text (an edit's rebuild) a hundredth of a second."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x300, 0x10000)
+                                    if unicodedata.combining(chr(c))) + "]+")
+
+
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 
 def fold(text: str) -> str:
     """Lowercase without accents and with plain apostrophes: the form in which keywords,
     weekday and month names are matched ("Corée" and "coree" are the same)."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES)))
+    return _combining().sub("", unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES)))
 
 
 def word_count(text: str) -> int:
