@@ -249,6 +249,16 @@ def remember_swap(cache: BuildCache, site_dir: Path, prints: dict[str, str], int
                      for path, fingerprint in prints.items()}
 
 
+def trusted_spare(cache: BuildCache, intact: set[str]) -> dict[str, str] | None:
+    """What the spare holds, as far as it can be trusted now. A site file changed since the
+    last build may have been changed in place, and files carried over are hard links: the
+    spare's copy may be that very file, so its version is unknown too."""
+    if cache.spare is None or len(intact) == len(cache.outputs):
+        return cache.spare
+    return {path: fingerprint if path in intact or path not in cache.outputs else "?"
+            for path, fingerprint in cache.spare.items()}
+
+
 def remember_failed_build(cache: BuildCache, spare: dict[str, str], kept: set[str]) -> None:
     """After a failed build: the spare holds what the writer left in it (`spare`); only the
     files it kept untouched still have known stamps."""

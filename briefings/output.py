@@ -63,13 +63,19 @@ class SiteWriter:
         self._folders: set[str] = {""}
         self._work, self._site = str(self.work), str(self.site_dir)
 
-    def holds(self, path: str, fingerprint: str) -> bool:
-        """The work folder already has this version of `path` (from two builds ago)."""
-        if self.held.get(path) != fingerprint:
-            return False
-        self._claim(path)
-        self.kept.add(path)
-        return True
+    def keep_held(self, prints: dict[str, str]) -> set[str]:
+        """The paths whose version (`prints`) the work folder already has, from two builds
+        ago: claimed and kept, all at once (a one-edit rebuild keeps all but a few files)."""
+        held = self.held
+        found = [path for path, fingerprint in prints.items() if held.get(path) == fingerprint]
+        keys = {path.casefold() for path in found}
+        if len(keys) < len(found) or not keys.isdisjoint(self.written) or not all(map(is_safe_output_path, found)):
+            for path in found:  # one of them is refused: let _claim say which, and why
+                self._claim(path)
+        self.written |= keys
+        self.claimed.update(found)
+        self.kept.update(found)
+        return set(found)
 
     def write(self, path: str, data: bytes, fingerprint: str = "") -> None:
         self._claim(path)

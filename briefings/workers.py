@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-MIN_ITEMS_PER_WORKER = 300
+MIN_ITEMS_PER_WORKER = 150
 """Below this many items per extra worker, one process is faster."""
 
 _job: tuple[Callable, Sequence, int, Sequence[int]] | None = None
@@ -90,6 +90,43 @@ def map_items(function: Callable[[Item], Result], items: Sequence[Item],
     for index, chunk in enumerate(slices):
         results[index::len(slices)] = chunk
     return results
+
+
+def in_background(function: Callable[[], Result], fork: bool = True) -> Callable[[], Result]:
+    """Start `function()` in a forked process, so this one can go on with other work; the
+    returned call waits for its result (or raises its exception). Without `fork`, or where
+    fork is unavailable, `function` runs here when the result is asked for.
+
+    For work that mostly waits on the kernel (a stat of every file), whose result is small."""
+    if not (fork and hasattr(os, "fork") and available_cores() > 1):
+        return function
+    import pickle
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        try:
+            os.close(reader)
+            try:
+                outcome = (True, function())
+            except BaseException as exc:  # handed to the parent, raised there
+                outcome = (False, exc)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        finally:
+            os._exit(0)
+    os.close(writer)
+
+    def result() -> Result:
+        with os.fdopen(reader, "rb") as pipe:
+            data = pipe.read()  # read all before waiting: a large result fills the pipe
+        os.waitpid(pid, 0)
+        if not data:
+            raise RuntimeError("a background worker died before giving its result")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+    return result
 
 
 def _run_slice(index: int):

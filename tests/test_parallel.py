@@ -5,7 +5,9 @@ several workers on the small fixture corpus so the parallel paths run in every C
 """
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,9 @@ import pytest
 from briefings.config import load_config
 from briefings.errors import SiteErrors
 from briefings.importer import import_seeds
+from briefings import pipeline
 from briefings.pipeline import build
+from briefings.workers import available_cores, in_background
 from fixtures.corpus import write_corpus
 from helpers import create_project, snapshot, write_file
 
@@ -66,3 +70,36 @@ def test_parallel_build_reports_a_template_error_once_and_keeps_the_site(project
         build(load_config(project), jobs=3, search_index=False)
     assert [(e.path, e.line) for e in caught.value.errors] == [("templates/briefing.html", 3)]
     assert snapshot(project.parent / "site") == before
+
+
+@pytest.mark.parametrize("survey_from", [0, 10**9], ids=["forked", "inline"])
+def test_rebuilds_see_edits_and_site_files_changed_in_place(project: Path, monkeypatch, survey_from: int) -> None:
+    """Large sites stat their content and site files in a forked process while this one loads
+    the cache (forced here, and not): every rebuild sees what changed, a no-op stays a no-op,
+    and a site file edited in place (it may share its inode with the spare's copy, a hard
+    link) is rendered again rather than kept from the spare."""
+    monkeypatch.setattr(pipeline, "BACKGROUND_SURVEY_FROM", survey_from)
+    config = load_config(project)
+    site = project.parent / "site"
+    build(config, search_index=False)
+    assert build(config, search_index=False).rendered == 0
+    edited = sorted((project.parent / "content").rglob("*.md"))[5]
+    write_file(edited, edited.read_text(encoding="utf-8").rstrip() + "\n\nUne phrase ajoutée.\n")
+    assert build(config, search_index=False).rendered > 0
+    page = site / "index.html"
+    with page.open("r+b") as handle:  # in place, as an editor without atomic saves does
+        handle.write(b"damaged by hand")
+    assert build(config, search_index=False).rendered == 1
+    assert b"damaged by hand" not in page.read_bytes()
+    assert build(config, search_index=False).rendered == 0
+    assert snapshot(site) == built_with(project, 1)
+
+
+def test_in_background_gives_the_result_or_raises_the_error_of_its_function() -> None:
+    for fork in (True, False):
+        assert in_background(lambda: {"pid": os.getpid(), "n": 3}, fork=fork)()["n"] == 3
+        with pytest.raises(ValueError, match="no such date"):
+            in_background(lambda: date.fromisoformat("no such date"), fork=fork)()
+    if hasattr(os, "fork") and available_cores() > 1:
+        assert in_background(os.getpid, fork=True)() != os.getpid()
+    assert in_background(os.getpid, fork=False)() == os.getpid()
