@@ -3,6 +3,7 @@
   python -m bench                          build benchmark, N = 1,000 and 10,000, 3 runs
   python -m bench --sizes 1000,10000,100000 --runs 3
   python -m bench latency [--sizes 1000]   live-reload latency in headless Chromium
+  python -m bench floor [--sizes 10000]    the least a Python generator can do: YAML, Markdown, one template
   python -m bench.corpus OUT N             just write a synthetic corpus
 """
 import sys
@@ -12,6 +13,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["latency"]:
         from bench.latency import main as latency
         return latency(argv[1:])
+    if argv[:1] == ["floor"]:
+        from bench.floor import main as floor
+        return floor(argv[1:])
     if argv[:1] == ["build"]:
         argv = argv[1:]
     from bench.build_bench import main as build
