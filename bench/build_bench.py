@@ -14,8 +14,9 @@ and N seeds from bench.corpus), every measurement is a fresh
   edit_again    after appending another sentence: an edit in the middle of a session
   template      after writing a templates/briefing.html override (the theme's, plus a comment)
 
-Each run of the six builds starts from the same state (the edit, the new
-file and the override are undone after it). Wall time is the median of the
+Every build, and the import, starts once the disk has written out what the
+steps before it wrote (common.settle_disk). Each run of the six builds starts
+from the same state (the edit, the new file and the override are undone after it). Wall time is the median of the
 runs, CPU time (user+sys) the median too, peak RSS the maximum; pages per
 second is pages / median cold time. With Pelican or Hugo installed the same
 corpus is built by them too (see bench/anchors.py; `--anchors none` skips).
@@ -35,7 +36,7 @@ import yaml
 from bench import anchors as anchor_mod
 from bench.common import (SUMMARY, Run, Workdir, add_run_options, build_py, engine_theme, environment, load_note,
                           make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing,
-                          remove, run_measured, seconds, set_aside, tree_size, use_engine, write_json)
+                          remove, run_measured, seconds, set_aside, settle_disk, tree_size, use_engine, write_json)
 
 KINDS = ("cold", "noop", "edit", "add", "edit_again", "template")
 LABELS = {"import": "import (once)", "cold": "cold build", "noop": "no-op rebuild",
@@ -112,6 +113,12 @@ def append_sentence(path: Path, sentence: str) -> None:
         fh.write(f"\n\n{sentence}\n")
 
 
+def settled_build(target) -> Run:
+    """One measured build, started once the disk has written out the steps before it."""
+    settle_disk()
+    return target.build()
+
+
 def bench_target(target, runs: int, edit_target: Path) -> dict:
     """The six builds, `runs` times; raw numbers per kind plus pages and site size."""
     raw: dict[str, list[Run]] = {k: [] for k in KINDS}
@@ -121,21 +128,21 @@ def bench_target(target, runs: int, edit_target: Path) -> dict:
         added = target.new_briefing()
         try:
             target.clean()
-            raw["cold"].append(target.build())
+            raw["cold"].append(settled_build(target))
             pages = target.pages(raw["cold"][-1])
             size, files = tree_size(target.output())
-            raw["noop"].append(target.build())
+            raw["noop"].append(settled_build(target))
             append_sentence(edit_target, f"Cette phrase a été ajoutée par le banc d'essai (passe {r + 1}).")
-            raw["edit"].append(target.build())
+            raw["edit"].append(settled_build(target))
             added.parent.mkdir(parents=True, exist_ok=True)
             added.write_text(target.new_text(), encoding="utf-8")
-            raw["add"].append(target.build())
+            raw["add"].append(settled_build(target))
             append_sentence(edit_target, f"Et une autre phrase, comme au fil d'une séance d'édition ({r + 1}).")
-            raw["edit_again"].append(target.build())
+            raw["edit_again"].append(settled_build(target))
             override, text = target.template_override()
             override.parent.mkdir(parents=True, exist_ok=True)
             override.write_text(text, encoding="utf-8")
-            raw["template"].append(target.build())
+            raw["template"].append(settled_build(target))
         finally:
             edit_target.write_bytes(original)
             remove(added)
@@ -165,6 +172,7 @@ def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int,
     log(f"== N = {n:,}")
     config = make_project(root / "briefings", n, seed, log=log)
     engine = Engine(config.parent, search=search)
+    settle_disk()
     imported = run_measured(build_py(config, "import"), cwd=engine.root, python_script=True).check()
     log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
     result: dict = {"briefings": {"import": summarize([imported]), "import_output": imported.stdout.strip()}}

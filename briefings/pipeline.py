@@ -146,7 +146,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     cache = build_cache.load_cache(config)
     survey = in_background(lambda: _survey(config, cache, f"/{search_index}/{strict}"),
                            fork=jobs != 1 and len(cache.outputs) >= BACKGROUND_SURVEY_FROM)
-    try:  # meanwhile, what a build needs unless it is a no-op
+    try:  # meanwhile (in parallel when the survey was forked), what a build needs unless it is a no-op
         build_cache.load_files(config, cache)
         from . import render  # noqa: F401  (Jinja2 and markdown-it, for the renderer: in parallel too)
     finally:
