@@ -253,6 +253,19 @@ def test_english_briefing_is_marked_english(built: Built) -> None:
     assert french.find("html").attrs["lang"] == french.find("article").attrs.get("lang") == "fr"
 
 
+def test_listed_items_in_another_language_are_marked(built: Built) -> None:
+    """On a French site an English briefing's list item says lang="en" (screen readers switch
+    voice); French items carry no attribute. Every index page, so both languages show up."""
+    lang_of = {e.shown_title: e.lang for e in built.expected}
+    seen = set()
+    for index in [built.site / "index.html", *sorted(built.site.glob("page/*/index.html"))]:
+        for item in parse_html(index).find_all("li", "briefing-item"):
+            lang = lang_of[item.find("h2").find("a").clean_text()]
+            assert item.attrs.get("lang") == (None if lang == "fr" else lang)
+            seen.add(lang)
+    assert seen == {"fr", "en"}
+
+
 def test_subheading_and_list_render(built: Built) -> None:
     e = next(x for x in built.expected if SUBHEADING in x.body)
     body = parse_html(built.site / e.page).find("div", "body")
