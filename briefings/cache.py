@@ -236,10 +236,11 @@ def intact_outputs(site_dir: Path, cache: BuildCache) -> set[str]:
 
 
 def remember_swap(cache: BuildCache, site_dir: Path, prints: dict[str, str], intact: set[str],
-                  had_site: bool, kept: set[str]) -> None:
+                  had_site: bool, kept: set[str], mirrored: bool = False) -> None:
     """After a build swapped its folder in: the previous site is the spare now (what it held,
     as far as we know it), and site/ holds `prints`. Files the writer `kept` in its folder
-    untouched keep the stamps recorded for them: they are not stat'ed again."""
+    untouched keep the stamps recorded for them: they are not stat'ed again. A first build's
+    spare is its `mirrored` copy of site/: the same files, hard-linked."""
     known = _kept_stamps(cache, kept)
     cache.spare = {path: (fingerprint if path in intact else "?")
                    for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
@@ -247,6 +248,9 @@ def remember_swap(cache: BuildCache, site_dir: Path, prints: dict[str, str], int
     root = f"{site_dir}/"
     cache.outputs = {path: (fingerprint, known.get(path) or output_stamp(root + path))
                      for path, fingerprint in prints.items()}
+    if mirrored:
+        cache.spare = dict(prints)
+        cache.spare_stamps = {path: stamp for path, (_, stamp) in cache.outputs.items() if stamp}
 
 
 def trusted_spare(cache: BuildCache, intact: set[str]) -> dict[str, str] | None:

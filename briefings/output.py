@@ -47,12 +47,17 @@ class SiteWriter:
         _remove_stale_builds(self.site_dir)
         self.reused = spare is not None and self.spare_dir.is_dir() and not self.marker.exists()
         """The work folder is the spare, with files in it; else a new empty folder."""
+        self.mirror: str | None = None
+        """A first build (no site/ yet) links every file it writes into this folder too: it
+        becomes the spare, so the next build need not copy the whole site to start one."""
         if self.reused:
             self.work, self.held = self.spare_dir, dict(spare)
         else:
             shutil.rmtree(self.spare_dir, ignore_errors=True)
-            self.work = Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}-build-", dir=self.site_dir.parent))
+            self.work = self._temporary_folder()
             self.held = {}
+            if not self.site_dir.exists():
+                self.mirror = str(self._temporary_folder())
         self.marker.touch()  # until the build settles, a kill leaves the spare's content unknown
         self.written: set[str] = set()
         """Paths claimed by this build, casefolded (two paths differing in case collide)."""
@@ -61,7 +66,14 @@ class SiteWriter:
         self.kept: set[str] = set()
         """Paths whose file the work folder already held and this build left untouched."""
         self._folders: set[str] = {""}
+        self._mirror_folders: set[str] = {""}
+        self.mirrored = False
+        """The spare is now the mirror: a complete copy (hard links) of the site committed."""
         self._work, self._site = str(self.work), str(self.site_dir)
+
+    def _temporary_folder(self) -> Path:
+        """Beside site/, so it can be renamed into place; a killed build's are removed later."""
+        return Path(tempfile.mkdtemp(prefix=f".{self.site_dir.name}-build-", dir=self.site_dir.parent))
 
     def keep_held(self, prints: dict[str, str]) -> set[str]:
         """The paths whose version (`prints`) the work folder already has, from two builds
@@ -84,7 +96,21 @@ class SiteWriter:
             _unlink(target)
         with open(target, "wb") as handle:
             handle.write(data)
+        if self.mirror:
+            self._link_into_mirror(path, target)
         self.held[path] = fingerprint
+
+    def _link_into_mirror(self, path: str, target: str) -> None:
+        """Best effort: a file system without hard links gets no mirror, and no spare yet.
+        Runs in the rendering workers too, so a failure is left as a file for `commit` to see."""
+        folder = path.rpartition("/")[0]
+        try:
+            if folder not in self._mirror_folders:
+                os.makedirs(f"{self.mirror}/{folder}", exist_ok=True)
+                self._mirror_folders.add(folder)
+            os.link(target, f"{self.mirror}/{path}")
+        except OSError:
+            open(f"{self.mirror}/{MIRROR_FAILED}", "wb").close()
 
     def adopt(self, path: str, fingerprint: str) -> None:
         """A worker process wrote `path` into the work folder: record it here."""
@@ -119,10 +145,12 @@ class SiteWriter:
             del self.held[path]
 
     def commit(self) -> None:
-        """Swap the work folder in as the site; the old site becomes the spare."""
+        """Swap the work folder in as the site; the old site (or a first build's mirror)
+        becomes the spare."""
         self.prune()
         os.chmod(self.work, 0o755)
-        if not self.site_dir.exists():
+        first = not self.site_dir.exists()
+        if first:
             os.rename(self.work, self.site_dir)
         elif _exchange(self.work, self.site_dir):
             if self.work != self.spare_dir:
@@ -131,6 +159,17 @@ class SiteWriter:
             shutil.rmtree(self.spare_dir, ignore_errors=True)
             os.rename(self.site_dir, self.spare_dir)
             os.rename(self.work, self.site_dir)
+        if self.mirror:
+            self._keep_mirror(first)
+
+    def _keep_mirror(self, wanted: bool) -> None:
+        """The mirror becomes the spare if it is `wanted` and every file got its link."""
+        if wanted and not os.path.exists(f"{self.mirror}/{MIRROR_FAILED}"):
+            os.chmod(self.mirror, 0o755)
+            os.rename(self.mirror, self.spare_dir)
+            self.mirrored = True
+        else:
+            shutil.rmtree(self.mirror, ignore_errors=True)
 
     def settle(self) -> None:
         """The caller has recorded what the spare holds: it is known again."""
@@ -138,6 +177,8 @@ class SiteWriter:
 
     def abort(self) -> dict[str, str]:
         """After a failed build: a temporary folder goes; the spare stays, its content known."""
+        if self.mirror:
+            shutil.rmtree(self.mirror, ignore_errors=True)
         if self.work != self.spare_dir:
             shutil.rmtree(self.work, ignore_errors=True)
             self.marker.unlink(missing_ok=True)
@@ -163,6 +204,10 @@ class SiteWriter:
             os.makedirs(f"{self._work}/{folder}", exist_ok=True)
             self._folders.add(folder)
         return f"{self._work}/{path}"
+
+
+MIRROR_FAILED = ".mirror-failed"
+"""Left in the mirror by a writer (maybe a worker process) that could not link a file."""
 
 
 def _unlink(path: str) -> None:

@@ -173,7 +173,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
         build_cache.remember_failed_build(cache, writer.abort(), writer.kept)
         build_cache.save_cache(config, cache, persist)
         raise
-    build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept)
+    build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept, writer.mirrored)
     cache.shape, cache.digests = shape, {b.file: b.digest for b in archive.briefings}
     cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
     build_cache.save_cache(config, cache, persist)

@@ -28,6 +28,11 @@ from .plan import Page
 from .theme import template_dirs
 
 
+TEMPLATE_EXTENSIONS = ("html", "xml", "txt", "json")
+"""What the theme's templates are: all compiled before a build renders, so a syntax
+error in any of them is reported even if no page uses it."""
+
+
 @dataclass(frozen=True, slots=True)
 class TopicRef(TopicPaths):
     """A topic named by slug in front matter, as templates link to it."""
@@ -70,6 +75,15 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # noqa: BLE001 - any damage means: compile from the source
             bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Never fails a build: .cache/ may have been deleted since this Renderer was made
+        (the preview keeps it across builds), and a cache that cannot be written only costs time."""
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 class CompiledInMemory(jinja2.BytecodeCache):
@@ -121,7 +135,7 @@ class Renderer:
     def check_templates(self) -> list[SiteError]:
         """Compile every template so syntax errors show up even in unused templates."""
         errors = []
-        for name in self.env.list_templates(extensions=("html", "xml", "txt")):
+        for name in self.env.list_templates(extensions=TEMPLATE_EXTENSIONS):
             try:
                 self.env.get_template(name)
             except jinja2.TemplateError as exc:
@@ -278,6 +292,6 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     """Jinja2 rewrites tracebacks so template frames carry the template file and line."""
     found: tuple[str | None, int | None] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith((".html", ".xml", ".txt")):
+        if frame.filename.endswith(tuple(f".{extension}" for extension in TEMPLATE_EXTENSIONS)):
             found = (frame.filename, frame.lineno)
     return found

@@ -105,3 +105,20 @@ def test_a_new_engine_renders_every_page_again(months_config, monkeypatch) -> No
     monkeypatch.setattr(fingerprints_module, "engine_stamp", lambda: "another version of the engine")
     rendered, _ = rebuild_watching_pages(months_config, monkeypatch)
     assert rendered == first
+
+
+def test_compiled_templates_survive_their_folder_being_deleted(tmp_path: Path) -> None:
+    """.cache/ is safe to delete at any time, even while the preview keeps a Renderer whose
+    compiled templates live there: the next template compiled is written to a new folder."""
+    import shutil
+
+    import jinja2
+
+    from briefings.render import CompiledTemplates
+    folder = tmp_path / ".cache" / "templates"
+    env = jinja2.Environment(loader=jinja2.DictLoader({"a.html": "A {{ x }}", "b.html": "B {{ x }}"}),
+                             bytecode_cache=CompiledTemplates(str(folder)))
+    assert env.get_template("a.html").render(x=1) == "A 1"
+    shutil.rmtree(tmp_path / ".cache")
+    assert env.get_template("b.html").render(x=2) == "B 2"
+    assert len(list(folder.iterdir())) == 1

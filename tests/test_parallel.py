@@ -15,6 +15,7 @@ import pytest
 from briefings.config import load_config
 from briefings.errors import SiteErrors
 from briefings.importer import import_seeds
+from briefings.output import spare_folder
 from briefings import pipeline
 from briefings.pipeline import build
 from briefings.workers import available_cores, in_background
@@ -103,3 +104,48 @@ def test_in_background_gives_the_result_or_raises_the_error_of_its_function() ->
     if hasattr(os, "fork") and available_cores() > 1:
         assert in_background(os.getpid, fork=True)() != os.getpid()
     assert in_background(os.getpid, fork=False)() == os.getpid()
+
+
+def files_under(folder: Path) -> dict[str, int]:
+    """Relative path -> inode of every file under `folder`."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_first_build_leaves_a_spare_so_the_next_rebuild_copies_nothing(project: Path, jobs: int) -> None:
+    """A first build (no site/ yet) links every file it writes, in its workers too, into a second
+    folder that becomes the spare: the first rebuild then rewrites only what changed instead of
+    linking the whole site into a new folder. The spare shares its files with site/, so a file
+    edited in place there is rendered again, never kept from the spare."""
+    config = load_config(project)
+    site = project.parent / "site"
+    build(config, jobs=jobs, search_index=False)
+    spare = spare_folder(config.site_dir, config.cache_dir)
+    assert files_under(spare) == files_under(site)  # the same files: hard links
+    assert not list(project.parent.glob(".site-build-*"))
+    with (site / "index.html").open("r+b") as handle:
+        handle.write(b"damaged by hand")
+    edited = sorted((project.parent / "content").rglob("*.md"))[5]
+    write_file(edited, edited.read_text(encoding="utf-8").rstrip() + "\n\nUne phrase ajoutée.\n")
+    unchanged = files_under(site)
+    result = build(config, jobs=jobs, search_index=False)
+    assert 1 < result.rendered < 20
+    now = files_under(site)
+    assert sum(now[path] != inode for path, inode in unchanged.items()) == result.rendered
+    assert b"damaged by hand" not in (site / "index.html").read_bytes()
+    assert snapshot(site) == built_with(project, 1)
+
+
+def test_a_spare_that_cannot_be_linked_is_given_up_and_the_build_still_succeeds(project: Path, monkeypatch) -> None:
+    config = load_config(project)
+    def no_links(source, target):
+        raise OSError(1, "Operation not permitted")
+    monkeypatch.setattr(os, "link", no_links)
+    build(config, jobs=1, search_index=False)
+    assert not spare_folder(config.site_dir, config.cache_dir).exists()
+    assert not list(project.parent.glob(".site-build-*"))
+    monkeypatch.undo()
+    edited = sorted((project.parent / "content").rglob("*.md"))[5]
+    write_file(edited, edited.read_text(encoding="utf-8").rstrip() + "\n\nUne phrase ajoutée.\n")
+    build(config, jobs=1, search_index=False)
+    assert snapshot(project.parent / "site") == built_with(project, 1)
