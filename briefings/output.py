@@ -3,15 +3,19 @@
 The swap is an atomic exchange of two folders (Linux renameat2), so site/ is
 always either the complete old site or the complete new one, even if the
 build is killed. The folder swapped out is kept as the spare (in .cache/, or
-beside site/ when .cache/ is on another file system): it is one build behind, so the next build only rewrites the
-files that differ, and an edit to one briefing costs a few files, not a copy
-of the whole archive. The writer refuses paths outside the site and two pages
-writing one path.
+beside site/ when .cache/ is on another file system): it is one build behind,
+so the next build only rewrites the files that differ, and an edit to one
+briefing costs a few files, not a copy of the whole archive. A first build has
+no old site to swap out: it links each file it writes into a mirror folder,
+which becomes the spare. The writer refuses paths outside the site and two
+pages writing one path.
 """
 from __future__ import annotations
 
 import ctypes
+import glob
 import hashlib
+import itertools
 import os
 import shutil
 import tempfile
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from .errors import SiteError, SiteErrors
 from .urls import is_safe_output_path
+from .workers import detach
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -70,6 +75,39 @@ class SiteWriter:
         self.mirrored = False
         """The spare is now the mirror: a complete copy (hard links) of the site committed."""
         self._work, self._site = str(self.work), str(self.site_dir)
+        self.trash = f"{self.spare_dir}.trash"
+        """Where replaced files go (see `_discard`); beside the spare, on its file system."""
+        self._discarded = itertools.count()
+
+    def _discard(self, target: str) -> None:
+        """Take a file out of the work folder before a new version takes its place. One still
+        linked from the live site only loses a name, which is cheap; deleting one that is not
+        frees its blocks, ten times dearer (120 µs on ext4, most of a rebuild that rewrites
+        hundreds of pages): it is moved to the trash instead, emptied after the build."""
+        try:
+            if os.stat(target).st_nlink > 1:
+                os.unlink(target)
+                return
+            try:
+                os.rename(target, f"{self.trash}/{os.getpid()}-{next(self._discarded)}")
+            except FileNotFoundError:  # no trash folder yet (the target exists: just stat'ed)
+                os.makedirs(self.trash, exist_ok=True)
+                os.rename(target, f"{self.trash}/{os.getpid()}-{next(self._discarded)}")
+        except FileNotFoundError:
+            pass
+
+    def empty_trash(self, in_background: bool) -> None:
+        """Delete the files this build replaced (and any a killed build left): in a forked
+        process that nobody waits for when `in_background`, so the build is done sooner."""
+        folders = glob.glob(glob.escape(self.trash) + "*")
+        if not folders:
+            return
+        doomed = f"{self.trash}.{os.getpid()}.{time.time_ns()}"
+        for folder in folders:
+            if folder == self.trash:  # renamed first: the next build starts a new trash
+                os.rename(folder, doomed)
+        detach(lambda: [shutil.rmtree(folder, ignore_errors=True)
+                        for folder in glob.glob(glob.escape(self.trash) + ".*")], in_background)
 
     def _temporary_folder(self) -> Path:
         """Beside site/, so it can be renamed into place; a killed build's are removed later."""
@@ -93,7 +131,7 @@ class SiteWriter:
         self._claim(path)
         target = self._target(path)
         if self.reused:  # the file there may be a hard link shared with the live site
-            _unlink(target)
+            self._discard(target)
         with open(target, "wb") as handle:
             handle.write(data)
         if self.mirror:
@@ -125,7 +163,7 @@ class SiteWriter:
         self._claim(path)
         target = self._target(path)
         if self.reused:
-            _unlink(target)
+            self._discard(target)
         try:
             os.link(source, target)
         except OSError:
@@ -140,7 +178,7 @@ class SiteWriter:
         """Drop files of the work folder that no page of this build claimed."""
         unclaimed = self.held.keys() - self.claimed
         for path in sorted(p for p in unclaimed if p.casefold() not in self.written):
-            (self.work / path).unlink(missing_ok=True)
+            self._discard(f"{self._work}/{path}")
             _prune_empty_parents(self.work, (self.work / path).parent)
             del self.held[path]
 
@@ -208,13 +246,6 @@ class SiteWriter:
 
 MIRROR_FAILED = ".mirror-failed"
 """Left in the mirror by a writer (maybe a worker process) that could not link a file."""
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def spare_folder(site_dir: Path, cache_dir: Path) -> Path:

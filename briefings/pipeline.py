@@ -172,12 +172,14 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     except BaseException:
         build_cache.remember_failed_build(cache, writer.abort(), writer.kept)
         build_cache.save_cache(config, cache, persist)
+        writer.empty_trash(in_background=jobs != 1)
         raise
     build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept, writer.mirrored)
     cache.shape, cache.digests = shape, {b.file: b.digest for b in archive.briefings}
     cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
     build_cache.save_cache(config, cache, persist)
     writer.settle()
+    writer.empty_trash(in_background=jobs != 1)
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
 
 

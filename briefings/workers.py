@@ -129,6 +129,40 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
     return result
 
 
+def detach(function: Callable[[], object], fork: bool) -> None:
+    """Run `function()` without waiting for it (cleaning up after a build, off its time).
+
+    With `fork`, in a forked process that nobody waits for: the caller may fork again, which
+    a thread still running would make unsafe. Otherwise (the preview, which runs threads and
+    never forks), in a daemon thread. Forked children that finished are reaped on the next
+    call, so a long-running process keeps no zombies."""
+    for pid in list(_detached):
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                _detached.remove(pid)
+        except ChildProcessError:
+            _detached.remove(pid)
+    if not (fork and hasattr(os, "fork")):
+        import threading
+        threading.Thread(target=function, name="briefings-detached", daemon=True).start()
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        try:
+            # off the caller's terminal and pipes: whoever reads our output (`build.py | tee`,
+            # a benchmark) sees it end when this process does, not when the child does
+            quiet = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(quiet, fd)
+            function()
+        finally:
+            os._exit(0)
+    _detached.append(pid)
+
+
+_detached: list[int] = []
+
+
 def _run_slice(index: int):
     function, items, count, done = _job
     return function(_counted(items[index::count], done, index, None))

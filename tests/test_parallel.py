@@ -5,8 +5,10 @@ several workers on the small fixture corpus so the parallel paths run in every C
 """
 from __future__ import annotations
 
+import glob
 import os
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from briefings.importer import import_seeds
 from briefings.output import spare_folder
 from briefings import pipeline
 from briefings.pipeline import build
-from briefings.workers import available_cores, in_background
+from briefings import output
+from briefings.workers import available_cores, detach, in_background
 from fixtures.corpus import write_corpus
 from helpers import create_project, snapshot, write_file
 
@@ -149,3 +152,71 @@ def test_a_spare_that_cannot_be_linked_is_given_up_and_the_build_still_succeeds(
     write_file(edited, edited.read_text(encoding="utf-8").rstrip() + "\n\nUne phrase ajoutée.\n")
     build(config, jobs=1, search_index=False)
     assert snapshot(project.parent / "site") == built_with(project, 1)
+
+
+def edit_and_rebuild(project: Path, config, jobs: int, rounds: int) -> None:
+    """Edit a different briefing and rebuild, `rounds` times: from the third build on, the
+    spare's old versions of the pages that changed are its own files, no longer the live site's."""
+    content = sorted((project.parent / "content").rglob("*.md"))
+    for number in range(rounds):
+        edited = content[number * 3]
+        write_file(edited, edited.read_text(encoding="utf-8").rstrip() + f"\n\nAjout {number}.\n")
+        assert build(config, jobs=jobs, search_index=False).rendered > 0
+
+
+def trash_files(config) -> list[Path]:
+    trash = str(spare_folder(config.site_dir, config.cache_dir)) + ".trash"
+    return [p for folder in glob.glob(glob.escape(trash) + "*") for p in Path(folder).rglob("*")]
+
+
+def test_replaced_files_wait_in_a_trash_until_the_build_is_done(project: Path, monkeypatch) -> None:
+    """Freeing a replaced file's blocks is ten times dearer than moving it aside: a rebuild
+    moves the files it replaces to a trash, deleted once the build is done (detached)."""
+    config = load_config(project)
+    later = []
+    monkeypatch.setattr(output, "detach", lambda function, fork: later.append(function))
+    build(config, jobs=1, search_index=False)
+    edit_and_rebuild(project, config, 1, 4)
+    assert len(trash_files(config)) >= 5 and later
+    for function in later:
+        function()
+    assert trash_files(config) == []
+    assert snapshot(project.parent / "site") == built_with(project, 1)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_trash_is_emptied_after_each_build(project: Path, jobs: int) -> None:
+    """In a forked process nobody waits for (a build that may fork), or a thread (the preview)."""
+    config = load_config(project)
+    build(config, jobs=jobs, search_index=False)
+    edit_and_rebuild(project, config, jobs, 4)
+    deadline = time.monotonic() + 20
+    while trash_files(config) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert trash_files(config) == []
+    assert snapshot(project.parent / "site") == built_with(project, 1)
+
+
+def test_detach_runs_a_function_without_waiting_for_it(tmp_path: Path) -> None:
+    for fork in (True, False):
+        done = tmp_path / f"done-{fork}"
+        detach(lambda: (time.sleep(0.3), done.write_text(str(os.getpid()))), fork)
+        assert not done.exists()
+        deadline = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert done.read_text() and (done.read_text() != str(os.getpid())) == (fork and hasattr(os, "fork"))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")
+def test_a_detached_child_does_not_hold_the_callers_output_open() -> None:
+    """`build.py build | tee log` (or a benchmark reading the output) ends with the build,
+    not with the cleanup it left running."""
+    import signal
+    import subprocess
+    import sys
+    script = ("import time; from briefings import workers; "
+              "workers.detach(lambda: time.sleep(120), True); print(workers._detached[0])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    os.kill(int(done.stdout), signal.SIGKILL)
