@@ -88,13 +88,13 @@ def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: F
     render_slice = lambda chunk: _render_slice(chunk, renderer, write)
     report = (lambda done: progress(done, len(todo))) if progress else None
     results = map_slices(render_slice, todo, jobs if adopt else 1, report)
-    errors: dict[str, SiteError] = {}
-    for written, slice_errors in results:
-        if adopt and len(results) > 1:
+    for index, (written, _) in enumerate(results):
+        if adopt and index > 0:  # written by a worker process (the first slice is this one's)
             for path in written:
                 adopt(path)
-        for error in slice_errors:
-            errors.setdefault(f"{error.path}:{error.line}:{error.message.split(' while ')[0]}", error)
+    errors: dict[str, SiteError] = {}  # which process met which error varies: sorted, then once each
+    for error in sorted((e for _, found in results for e in found), key=lambda e: (e.path, e.line or 0, e.message)):
+        errors.setdefault(f"{error.path}:{error.line}:{error.message.split(' while ')[0]}", error)
     if errors:
         raise SiteErrors(list(errors.values()))
     return len(todo)

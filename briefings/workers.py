@@ -1,14 +1,19 @@
-"""Run a function over slices of a list on every core, for large builds.
+"""Run a function over a list on every core, for large builds.
 
 Worker processes are forked, so they start in milliseconds with the whole
 loaded archive and Jinja2 environment already in memory (copy-on-write);
-nothing but the slice index and the small results crosses between processes.
+nothing but chunk numbers and the small results crosses between processes.
+This process works too: a forked worker runs a third slower than it (its
+first touch of each memory page copies the page), so the work is not split
+evenly in advance but claimed a chunk at a time by whoever is free.
 Where fork is unavailable, or for small jobs where starting workers would
 cost more than it saves, everything runs in this process.
 """
 from __future__ import annotations
 
+import mmap
 import os
+import struct
 import time
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
@@ -17,8 +22,8 @@ Result = TypeVar("Result")
 
 MIN_ITEMS_PER_WORKER = 150
 """Below this many items per extra worker, one process is faster."""
-
-_job: tuple[Callable, Sequence, int, Sequence[int]] | None = None
+CHUNKS_PER_WORKER = 32
+"""Chunks each process claims on average: enough for all to finish together."""
 
 
 def available_cores() -> int:
@@ -33,62 +38,88 @@ def worker_count(items: int, jobs: int | None = None) -> int:
     if jobs is not None:
         return max(1, jobs)
     wanted = min(available_cores(), items // MIN_ITEMS_PER_WORKER)
-    if wanted < 2:
-        return 1
-    import multiprocessing  # here, not at the top: most rebuilds never fork
-    return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
+    return wanted if wanted >= 2 and hasattr(os, "fork") else 1
 
 
 def map_slices(function: Callable[[Iterable[Item]], Result], items: Sequence[Item],
                jobs: int | None = None, progress: Callable[[int], None] | None = None) -> list[Result]:
-    """`function` applied to interleaved slices of `items` (one per worker), results in order.
+    """`function` applied to slices of `items`, one per process, this one's first.
 
-    Interleaving (items 0, n, 2n… to the first worker) spreads large and small
-    items evenly whatever their order. `progress(done)` is called every tenth of a
-    second or so with how many items all workers have taken in turn and finished.
+    Each process's slice is the chunks it claimed (see the module docstring): which
+    items land in which slice is not fixed. `progress(done)` is called every tenth of a
+    second or so with how many items all processes have finished.
     """
     count = worker_count(len(items), jobs)
     if count == 1:
-        return [function(_counted(items, [0], 0, progress))]
-    import multiprocessing
-    context = multiprocessing.get_context("fork")
-    global _job
-    _job = (function, items, count, context.RawArray("q", count))
+        return [function(_counted(items, progress))]
+    size = max(1, -(-len(items) // min(count * CHUNKS_PER_WORKER, MAX_CHUNKS)))
+    queue = _chunk_queue(-(-len(items) // size))
+    done = mmap.mmap(-1, 8 * count)  # shared with the forked workers: items each has finished
+    claim = lambda slot: _claimed(items, size, queue, done, slot)
+    workers = [in_background(lambda slot=slot: function(claim(slot))) for slot in range(1, count)]
+    report = (lambda _: progress(_total(done))) if progress else None
     try:
-        with context.Pool(count) as pool:
-            pending = pool.map_async(_run_slice, range(count))
-            while not pending.ready():
-                pending.wait(PROGRESS_EVERY)
-                if progress:
-                    progress(sum(_job[3]))
-            return pending.get()
+        own = function(_counted(claim(0), report))
     finally:
-        _job = None
+        results = [worker() for worker in workers]  # waits for them all, even after an error
+        os.close(queue)
+    return [own, *results]
+
+
+MAX_CHUNKS = 4096
+"""Their numbers (4 bytes each) must fit in a pipe's buffer: 16 KiB on every system."""
+
+
+def _chunk_queue(chunks: int) -> int:
+    """A pipe holding every chunk number, its writing end closed: reading it hands each
+    chunk to exactly one reader (a 4-byte read from a pipe is atomic), then says: no more."""
+    reader, writer = os.pipe()
+    os.write(writer, b"".join(struct.pack("<I", chunk) for chunk in range(chunks)))
+    os.close(writer)
+    return reader
+
+
+def _claimed(items: Sequence[Item], size: int, queue: int, done: mmap.mmap, slot: int) -> Iterator[Item]:
+    """The items of each chunk this process claims from `queue`, counting in `done[slot]`."""
+    finished = 0
+    while len(token := os.read(queue, 4)) == 4:
+        (chunk,) = struct.unpack("<I", token)
+        for item in items[chunk * size:(chunk + 1) * size]:
+            yield item
+            finished += 1
+            struct.pack_into("<q", done, 8 * slot, finished)
+
+
+def _total(done: mmap.mmap) -> int:
+    return sum(struct.unpack_from(f"<{len(done) // 8}q", done))
 
 
 PROGRESS_EVERY = 0.1
 """Seconds between progress reports."""
 
 
-def _counted(items: Iterable[Item], done, slot: int, progress: Callable[[int], None] | None) -> Iterator[Item]:
-    """The items, counting in `done[slot]` each one the consumer has finished with (it asks
-    for the next); in a single process, also reporting progress from here."""
+def _counted(items: Iterable[Item], progress: Callable[[int], None] | None) -> Iterator[Item]:
+    """The items, reporting every tenth of a second how many the consumer has finished with
+    (it asks for the next)."""
     last = time.monotonic()
+    finished = 0
     for item in items:
         yield item
-        done[slot] += 1
+        finished += 1
         if progress and time.monotonic() - last >= PROGRESS_EVERY:
-            progress(done[slot])
+            progress(finished)
             last = time.monotonic()
 
 
 def map_items(function: Callable[[Item], Result], items: Sequence[Item],
-               jobs: int | None = None) -> list[Result]:
+              jobs: int | None = None) -> list[Result]:
     """`function` applied to every item (on every core for long lists), results in item order."""
-    slices = map_slices(lambda chunk: [function(item) for item in chunk], items, jobs)
+    numbered = list(enumerate(items))
+    slices = map_slices(lambda chunk: [(index, function(item)) for index, item in chunk], numbered, jobs)
     results: list = [None] * len(items)
-    for index, chunk in enumerate(slices):
-        results[index::len(slices)] = chunk
+    for chunk in slices:
+        for index, result in chunk:
+            results[index] = result
     return results
 
 
@@ -161,8 +192,3 @@ def detach(function: Callable[[], object], fork: bool) -> None:
 
 
 _detached: list[int] = []
-
-
-def _run_slice(index: int):
-    function, items, count, done = _job
-    return function(_counted(items[index::count], done, index, None))

@@ -21,7 +21,7 @@ from briefings.output import spare_folder
 from briefings import pipeline
 from briefings.pipeline import build
 from briefings import output
-from briefings.workers import available_cores, detach, in_background
+from briefings.workers import available_cores, detach, in_background, map_items, map_slices
 from fixtures.corpus import write_corpus
 from helpers import create_project, snapshot, write_file
 
@@ -166,7 +166,13 @@ def edit_and_rebuild(project: Path, config, jobs: int, rounds: int) -> None:
 
 def trash_files(config) -> list[Path]:
     trash = str(spare_folder(config.site_dir, config.cache_dir)) + ".trash"
-    return [p for folder in glob.glob(glob.escape(trash) + "*") for p in Path(folder).rglob("*")]
+    found = []
+    for folder in glob.glob(glob.escape(trash) + "*"):
+        try:
+            found += list(Path(folder).rglob("*"))
+        except FileNotFoundError:
+            found.append(Path(folder))  # being emptied right now
+    return found
 
 
 def test_replaced_files_wait_in_a_trash_until_the_build_is_done(project: Path, monkeypatch) -> None:
@@ -199,8 +205,8 @@ def test_the_trash_is_emptied_after_each_build(project: Path, jobs: int) -> None
 
 def test_detach_runs_a_function_without_waiting_for_it(tmp_path: Path) -> None:
     for fork in (True, False):
-        done = tmp_path / f"done-{fork}"
-        detach(lambda: (time.sleep(0.3), done.write_text(str(os.getpid()))), fork)
+        done, writing = tmp_path / f"done-{fork}", tmp_path / f"writing-{fork}"
+        detach(lambda: (time.sleep(0.3), writing.write_text(str(os.getpid())), writing.rename(done)), fork)
         assert not done.exists()
         deadline = time.monotonic() + 20
         while not done.exists() and time.monotonic() < deadline:
@@ -220,3 +226,19 @@ def test_a_detached_child_does_not_hold_the_callers_output_open() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parents[1])
     os.kill(int(done.stdout), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_work_is_shared_out_once_each_and_this_process_takes_part(jobs: int) -> None:
+    """Every item goes to exactly one process, this one included (its slice comes first),
+    and map_items gives results in item order whoever computed them."""
+    items = list(range(1000))
+    slices = map_slices(lambda chunk: (os.getpid(), [item for item in chunk]), items, jobs)
+    assert len(slices) == jobs and slices[0][0] == os.getpid()
+    assert sorted(item for _, chunk in slices for item in chunk) == items
+    if available_cores() > 1:
+        assert len({pid for pid, _ in slices}) == jobs
+    assert map_items(lambda item: item * item, items, jobs) == [item * item for item in items]
+    reports = []
+    map_slices(lambda chunk: [time.sleep(0.001) for _ in chunk], items[:900], jobs, reports.append)
+    assert reports and reports == sorted(reports) and reports[-1] <= 900
