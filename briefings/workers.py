@@ -128,7 +128,8 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
     returned call waits for its result (or raises its exception). Without `fork`, or where
     fork is unavailable, `function` runs here when the result is asked for.
 
-    For work that mostly waits on the kernel (a stat of every file), whose result is small."""
+    For work that mostly waits on the kernel (a stat of every file), and for the workers of
+    `map_slices`: the result crosses back pickled, so it should be small (paths, not pages)."""
     if not (fork and hasattr(os, "fork") and available_cores() > 1):
         return function
     import pickle
