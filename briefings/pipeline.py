@@ -85,6 +85,7 @@ def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: F
     Returns how many pages were rendered.
     """
     todo = [page for page in pages if not skip(page)]
+    todo = [page for page in todo if _heavy(page)] + [page for page in todo if not _heavy(page)]
     render_slice = lambda chunk: _render_slice(chunk, renderer, write)
     report = (lambda done: progress(done, len(todo))) if progress else None
     results = map_slices(render_slice, todo, jobs if adopt else 1, report)
@@ -98,6 +99,17 @@ def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: F
     if errors:
         raise SiteErrors(list(errors.values()))
     return len(todo)
+
+
+def _heavy(page: Page) -> bool:
+    """Pages that show many briefings (the sitemap, month pages: at 100,000 briefings up to
+    half a second each) are rendered first, so that no process is left rendering one while
+    the others are done; the others keep the plan's order, neighbours together."""
+    return len(page.inputs) > HEAVY_PAGE
+
+
+HEAVY_PAGE = 100
+"""Briefings shown, above which a page counts as heavy."""
 
 
 def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[list[str], list[SiteError]]:

@@ -22,8 +22,11 @@ Result = TypeVar("Result")
 
 MIN_ITEMS_PER_WORKER = 150
 """Below this many items per extra worker, one process is faster."""
-CHUNKS_PER_WORKER = 32
-"""Chunks each process claims on average: enough for all to finish together."""
+CHUNKS_PER_WORKER = 256
+"""Chunks each process claims on average: small enough for all to finish together
+(each claim is one 4-byte read). With 32, and the heaviest pages last, two processes
+finished 3 s apart in a 100,000-briefing build; with 256 and those pages first
+(pipeline._heavy), 0.1 s apart."""
 
 
 def available_cores() -> int:

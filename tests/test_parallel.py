@@ -242,3 +242,16 @@ def test_work_is_shared_out_once_each_and_this_process_takes_part(jobs: int) -> 
     reports = []
     map_slices(lambda chunk: [time.sleep(0.001) for _ in chunk], items[:900], jobs, reports.append)
     assert reports and reports == sorted(reports) and reports[-1] <= 900
+
+
+def test_pages_that_show_many_briefings_are_rendered_first(project: Path, monkeypatch) -> None:
+    """A month page or the sitemap takes up to half a second at 100,000 briefings: started
+    last, it would keep one process busy while the others wait. The rest keep the plan's order."""
+    monkeypatch.setattr(pipeline, "HEAVY_PAGE", 10)
+    archive, pages, renderer, _ = pipeline.load(load_config(project))
+    written = []
+    pipeline.render_all(pages, renderer, lambda path, data: written.append(path))
+    heavy = [page.path for page in pages if len(page.inputs) > 10]
+    assert "sitemap.xml" in heavy and len(heavy) < len(pages) // 2
+    assert written[:len(heavy)] == heavy
+    assert written[len(heavy):] == [page.path for page in pages if page.path not in heavy]
