@@ -88,26 +88,23 @@ class SiteWriter:
             if os.stat(target).st_nlink > 1:
                 os.unlink(target)
                 return
+            trashed = f"{self.trash}/{os.getpid()}-{next(self._discarded)}"
             try:
-                os.rename(target, f"{self.trash}/{os.getpid()}-{next(self._discarded)}")
+                os.rename(target, trashed)
             except FileNotFoundError:  # no trash folder yet (the target exists: just stat'ed)
                 os.makedirs(self.trash, exist_ok=True)
-                os.rename(target, f"{self.trash}/{os.getpid()}-{next(self._discarded)}")
+                os.rename(target, trashed)
         except FileNotFoundError:
             pass
 
     def empty_trash(self, in_background: bool) -> None:
         """Delete the files this build replaced (and any a killed build left): in a forked
         process that nobody waits for when `in_background`, so the build is done sooner."""
-        folders = glob.glob(glob.escape(self.trash) + "*")
-        if not folders:
-            return
-        doomed = f"{self.trash}.{os.getpid()}.{time.time_ns()}"
-        for folder in folders:
-            if folder == self.trash:  # renamed first: the next build starts a new trash
-                os.rename(folder, doomed)
-        detach(lambda: [shutil.rmtree(folder, ignore_errors=True)
-                        for folder in glob.glob(glob.escape(self.trash) + ".*")], in_background)
+        if os.path.isdir(self.trash):  # renamed first: the next build starts a new trash
+            os.rename(self.trash, f"{self.trash}.{os.getpid()}.{time.time_ns()}")
+        doomed = glob.glob(glob.escape(self.trash) + ".*")
+        if doomed:
+            detach(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in doomed], in_background)
 
     def _temporary_folder(self) -> Path:
         """Beside site/, so it can be renamed into place; a killed build's are removed later."""
@@ -141,12 +138,8 @@ class SiteWriter:
     def _link_into_mirror(self, path: str, target: str) -> None:
         """Best effort: a file system without hard links gets no mirror, and no spare yet.
         Runs in the rendering workers too, so a failure is left as a file for `commit` to see."""
-        folder = path.rpartition("/")[0]
         try:
-            if folder not in self._mirror_folders:
-                os.makedirs(f"{self.mirror}/{folder}", exist_ok=True)
-                self._mirror_folders.add(folder)
-            os.link(target, f"{self.mirror}/{path}")
+            os.link(target, _place(self.mirror, self._mirror_folders, path))
         except OSError:
             open(f"{self.mirror}/{MIRROR_FAILED}", "wb").close()
 
@@ -234,14 +227,19 @@ class SiteWriter:
         self.claimed.add(path)
 
     def _target(self, path: str) -> str:
-        """The file's place in the work folder, its folder made if needed (once per folder:
-        on a large site, making folders is most of the cost of a first incremental build).
-        Plain strings, not Paths: this runs for every file of a site."""
-        folder = path.rpartition("/")[0]
-        if folder not in self._folders:
-            os.makedirs(f"{self._work}/{folder}", exist_ok=True)
-            self._folders.add(folder)
-        return f"{self._work}/{path}"
+        """The file's place in the work folder, its folder made if needed."""
+        return _place(self._work, self._folders, path)
+
+
+def _place(root: str, made: set[str], path: str) -> str:
+    """`root/path`, its folder made if not yet in `made` (once per folder: on a large site,
+    making folders is most of the cost of a first incremental build). Plain strings, not
+    Paths: this runs for every file of a site."""
+    folder = path.rpartition("/")[0]
+    if folder not in made:
+        os.makedirs(f"{root}/{folder}", exist_ok=True)
+        made.add(folder)
+    return f"{root}/{path}"
 
 
 MIRROR_FAILED = ".mirror-failed"

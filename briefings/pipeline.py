@@ -85,7 +85,7 @@ def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: F
     Returns how many pages were rendered.
     """
     todo = [page for page in pages if not skip(page)]
-    todo = [page for page in todo if _heavy(page)] + [page for page in todo if not _heavy(page)]
+    todo.sort(key=lambda page: not _heavy(page))  # heavy pages first; a stable sort keeps the rest in order
     render_slice = lambda chunk: _render_slice(chunk, renderer, write)
     report = (lambda done: progress(done, len(todo))) if progress else None
     results = map_slices(render_slice, todo, jobs if adopt else 1, report)
