@@ -9,7 +9,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "home": "Home", "topics": "Topics", "archive": "Archive", "feed": "RSS feed",
         "latest": "Latest briefings", "briefings": "briefings", "briefing": "briefing",
-        "page": "Page", "of": "of", "previous_page": "Newer", "next_page": "Older",
+        "page": "Page", "previous_page": "Newer", "next_page": "Older",
         "previous": "Previous briefing", "next": "Next briefing", "related": "Related briefings",
         "reading_time": "{n} min read", "published": "Published", "topic_feed": "Feed for this topic",
         "not_found": "Page not found", "not_found_text": "This page does not exist or has moved.",
@@ -30,7 +30,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fr": {
         "home": "Accueil", "topics": "Sujets", "archive": "Archives", "feed": "Flux RSS",
         "latest": "Derniers briefings", "briefings": "briefings", "briefing": "briefing",
-        "page": "Page", "of": "sur", "previous_page": "Plus récents", "next_page": "Plus anciens",
+        "page": "Page", "previous_page": "Plus récents", "next_page": "Plus anciens",
         "previous": "Briefing précédent", "next": "Briefing suivant", "related": "Briefings liés",
         "reading_time": "{n} min de lecture", "published": "Publié", "topic_feed": "Flux de ce sujet",
         "not_found": "Page introuvable", "not_found_text": "Cette page n’existe pas ou a été déplacée.",

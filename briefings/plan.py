@@ -27,11 +27,11 @@ SEARCH_PATH = "search/index.html"
 @dataclass(frozen=True, slots=True)
 class Pagination:
     number: int
-    count: int
+    """Counted from the oldest page, which is 1: a page keeps its number as the archive grows."""
     previous: str | None
-    """Path of the newer page, if any."""
+    """Path of the newer page; None on the newest page, the listing's own folder."""
     next: str | None
-    """Path of the older page, if any."""
+    """Path of the older page; None on page 1."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +77,23 @@ def plan_site(archive: Archive, config: Config) -> list[Page]:
 
 
 def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterator[tuple[tuple, Pagination, str]]:
-    """Chunks of a listing with their pagination; an empty listing still has one page."""
-    count = max(1, -(-len(briefings) // per_page))
-    for number in range(1, count + 1):
-        chunk = briefings[(number - 1) * per_page: number * per_page]
-        pagination = Pagination(number, count,
-                                path_of(number - 1) if number > 1 else None,
-                                path_of(number + 1) if number < count else None)
-        yield chunk, pagination, path_of(number)
+    """Chunks of a listing (given newest first) with their pagination, newest page first.
+
+    Pages are filled from the oldest briefing: page n (`path_of(n)`) always shows the
+    same `per_page` briefings, so links to it stay right and adding a briefing changes
+    the newest page only (and, once every `per_page` additions, makes one more page and
+    changes the link of the one before). The newest page, the listing's folder
+    (`path_of(None)`), takes what is left over: `per_page` to `2 * per_page - 1`
+    briefings, all of them when there are fewer. An empty listing still has one page."""
+    total = len(briefings)
+    count = max(1, total // per_page)
+    path = lambda number: path_of(None if number == count else number)
+    for number in range(count, 0, -1):
+        end = total - (number - 1) * per_page
+        chunk = briefings[0 if number == count else end - per_page: end]
+        pagination = Pagination(number, path(number + 1) if number < count else None,
+                                path(number - 1) if number > 1 else None)
+        yield chunk, pagination, path(number)
 
 
 def index_pages(archive: Archive, config: Config) -> Iterator[Page]:
@@ -170,7 +179,7 @@ def sitemap_entries(archive: Archive, config: Config) -> tuple[tuple[str, str], 
     newest = lambda briefings: briefings[0].date.iso() if briefings else ""
     url = lambda path: urls.absolute_url(config.base_url, path)
     return (
-        (url(urls.index_path(1)), newest(archive.briefings)),
+        (url(urls.index_path()), newest(archive.briefings)),
         (url(urls.TOPICS_PATH), ""),
         (url(urls.ARCHIVE_PATH), ""),
         *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),

@@ -63,17 +63,19 @@ def briefing_path(date: BriefingDate, slug: str) -> str:
     return f"{date_folder(date)}/{slug}/index.html"
 
 
-def paged(folder: str, page: int) -> str:
-    """Page 1 of a listing is the folder itself; page n lives under `page/n/`."""
+def paged(folder: str, page: int | None) -> str:
+    """A listing's newest page (`page=None`) is the folder itself; older pages live under
+    `page/n/`, numbered from the oldest, so `page/n/` shows the same briefings for good
+    (see plan.paginate)."""
     prefix = f"{folder}/" if folder else ""
-    return f"{prefix}index.html" if page == 1 else f"{prefix}page/{page}/index.html"
+    return f"{prefix}index.html" if page is None else f"{prefix}page/{page}/index.html"
 
 
-def index_path(page: int = 1) -> str:
+def index_path(page: int | None = None) -> str:
     return paged("", page)
 
 
-def topic_path(slug: str, page: int = 1) -> str:
+def topic_path(slug: str, page: int | None = None) -> str:
     return paged(f"topics/{slug}", page)
 
 

@@ -164,10 +164,11 @@ def test_real_seed_alone_builds(tmp_path: Path) -> None:
 
 def test_index_lists_newest_first_and_paginates(built: Built) -> None:
     pages = listing(built.site, "index.html")
-    assert [path for path, _ in pages] == ["index.html"] + [f"page/{n}/index.html" for n in
-                                                            range(2, math.ceil(len(built.expected) / PER_PAGE) + 1)]
-    assert all(len(items) == PER_PAGE for _, items in pages[:-1])
-    assert 1 <= len(pages[-1][1]) <= PER_PAGE
+    count = len(built.expected) // PER_PAGE
+    # older pages are numbered from the oldest, so that page/N/ keeps its briefings as the archive grows
+    assert [path for path, _ in pages] == ["index.html"] + [f"page/{n}/index.html" for n in range(count - 1, 0, -1)]
+    assert all(len(items) == PER_PAGE for _, items in pages[1:])
+    assert PER_PAGE <= len(pages[0][1]) < 2 * PER_PAGE, "the newest page takes the odd ones"
     items = [(path, item) for path, page in pages for item in page]
     assert [item.title for _, item in items] == [e.shown_title for e in built.expected]
     assert [page_of(built.site, path, item.href) for path, item in items] == [e.page for e in built.expected]
@@ -176,11 +177,16 @@ def test_index_lists_newest_first_and_paginates(built: Built) -> None:
 
 
 def test_pagination_links_back(built: Built) -> None:
-    document = parse_html(built.site / "page/2/index.html")
+    newest_older = len(built.expected) // PER_PAGE - 1
+    path = f"page/{newest_older}/index.html"
+    document = parse_html(built.site / path)
     prev = [a for a in document.find_all("a") if a.attrs.get("rel") == "prev"]
-    assert prev and page_of(built.site, "page/2/index.html", prev[0].attrs["href"]) == "index.html"
-    assert "Page 2 sur" in document.find("nav", "pagination").clean_text()
+    assert prev and page_of(built.site, path, prev[0].attrs["href"]) == "index.html"
+    assert f"Page {newest_older}" in document.find("nav", "pagination").clean_text()
+    assert document.find("title").clean_text() == f"Archive des briefings · Page {newest_older}"
     assert parse_html(built.site / "index.html").find("title").clean_text() == "Archive des briefings"
+    oldest = parse_html(built.site / "page/1/index.html")
+    assert not [a for a in oldest.find_all("a") if a.attrs.get("rel") == "next"], "page 1 is the oldest"
 
 
 # --- briefing pages -------------------------------------------------------------------------
@@ -304,7 +310,7 @@ def test_topics_page_with_counts(built: Built) -> None:
 def test_topic_pages_list_their_briefings(built: Built) -> None:
     for topic, count in topic_counts(built).items():
         pages = listing(built.site, f"topics/{topic}/index.html")
-        assert len(pages) == math.ceil(count / PER_PAGE)
+        assert len(pages) == max(1, count // PER_PAGE)
         items = [(p, i) for p, page in pages for i in page]
         assert [page_of(built.site, p, i.href) for p, i in items] == \
             [e.page for e in built.expected if topic in e.topics]

@@ -97,6 +97,36 @@ def test_editing_an_old_briefing_redoes_only_the_pages_that_show_it(months_confi
     assert len(fingerprinted) < len(first) / 2, "pages that reach no edited briefing keep their fingerprint"
 
 
+def test_a_new_briefing_leaves_older_index_pages_as_they_were(tmp_path: Path, monkeypatch) -> None:
+    """Older index pages are numbered from the oldest: adding the newest briefing redoes the
+    index's first page, and one more page with the link to it once enough were added."""
+    root = create_project(tmp_path / "p", {"per_page": 3}).parent
+    add = lambda month, day: write_file(
+        root / "content" / "2024" / f"{month:02d}" / f"note-{month}-{day}.md",
+        content_file({"title": f"Note {month}/{day}", "date": f"2024-{month:02d}-{day:02d}", "lang": "en",
+                      "topics": ["defence"]}))
+    for month in range(1, 7):
+        add(month, 3), add(month, 17)
+    config = load_config(root / "config.yaml")
+    rebuild_watching_pages(config, monkeypatch)
+    older = lambda: {p.relative_to(config.site_dir).as_posix(): p.read_bytes()
+                     for p in config.site_dir.glob("page/*/index.html")}
+    before = older()
+    assert sorted(before) == ["page/1/index.html", "page/2/index.html", "page/3/index.html"]
+    add(7, 1)  # 13 briefings: the newest page holds 4
+    rendered, _ = rebuild_watching_pages(config, monkeypatch)
+    assert "index.html" in rendered and not {p for p in rendered if p.startswith("page/")}
+    assert older() == before
+    add(7, 5), add(7, 9)  # 15: a fifth page, page 4, takes the newest page's three oldest
+    rendered, _ = rebuild_watching_pages(config, monkeypatch)
+    assert {p for p in rendered if p.startswith("page/")} == {"page/3/index.html", "page/4/index.html"}
+    after = older()
+    assert {p: after[p] for p in before if p != "page/3/index.html"} == \
+        {p: before[p] for p in before if p != "page/3/index.html"}
+    assert b"note-5-17" in after["page/4/index.html"] and b"note-6-3" in after["page/4/index.html"]
+    assert b"note-4-17" in after["page/3/index.html"] and b'rel="prev" href="../4/"' in after["page/3/index.html"]
+
+
 def test_a_new_engine_renders_every_page_again(months_config, monkeypatch) -> None:
     """Pages made by other code (an upgrade of the engine, Jinja2 or markdown-it) are not kept."""
     first, _ = rebuild_watching_pages(months_config, monkeypatch)
