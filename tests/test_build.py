@@ -184,7 +184,9 @@ def test_pagination_links_back(built: Built) -> None:
     assert prev and page_of(built.site, path, prev[0].attrs["href"]) == "index.html"
     assert f"Page {newest_older}" in document.find("nav", "pagination").clean_text()
     assert document.find("title").clean_text() == f"Archive des briefings · Page {newest_older}"
-    assert parse_html(built.site / "index.html").find("title").clean_text() == "Archive des briefings"
+    newest = parse_html(built.site / "index.html")
+    assert newest.find("title").clean_text() == "Archive des briefings"
+    assert "Page" not in newest.find("nav", "pagination").clean_text(), "the first page shows no number"
     oldest = parse_html(built.site / "page/1/index.html")
     assert not [a for a in oldest.find_all("a") if a.attrs.get("rel") == "next"], "page 1 is the oldest"
 
