@@ -185,7 +185,7 @@ def save_content(config: Config, cache: BuildCache, persist: bool = True, fork: 
     """Start saving the loaded content files and the related briefings; returns the call that
     waits for it and records what was saved (`save_cache` makes it).
 
-    Briefings hold no body (see `content.body_of`), which keeps the file small
+    Briefings hold no body (see `content.read_body`), which keeps the file small
     enough to load in a fraction of a second at 100,000 briefings. Entries that
     changed since the last save are appended to a journal; the whole content
     cache is written again only when the journal grows long. That whole write

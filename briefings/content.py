@@ -43,7 +43,7 @@ class Briefing:
     source: str
     body_line: int
     """Where the Markdown body starts in the file. The body itself is not kept: pages read it
-    again when they render it (`body_of`), so memory stays flat however large the archive."""
+    again when they render it (`read_body`), so memory stays flat however large the archive."""
     words: int
     digest: str = ""
     """Hash of the content file's bytes: what incremental builds compare."""
@@ -303,14 +303,15 @@ def _kind(value: object) -> str:
             "bytes": "binary data"}.get(type(value).__name__, type(value).__name__)
 
 
-def body_of(briefing: Briefing, root: Path) -> str:
+def read_body(briefing: Briefing, root: Path) -> tuple[str, bool]:
     """The Markdown body, read again from the briefing's file: the lines from `body_line` on,
-    as loading found them (the whole header is parsed again only if the file changed since)."""
+    as loading found them; and whether the file is still the one loaded (its digest). If it
+    changed since, the whole header is parsed again to find where the body starts now."""
     data = read_bytes(root / briefing.file, briefing.file)
     text = data.decode("utf-8-sig", "replace")
     if hashlib.blake2b(data, digest_size=16).hexdigest() != briefing.digest:
-        return clean_body(frontmatter.split(text, briefing.file).body)
-    return clean_body("\n".join(text.replace("\r\n", "\n").split("\n")[briefing.body_line - 1:]))
+        return clean_body(frontmatter.split(text, briefing.file).body), False
+    return clean_body("\n".join(text.replace("\r\n", "\n").split("\n")[briefing.body_line - 1:])), True
 
 
 def clean_body(raw: str) -> str:

@@ -126,6 +126,7 @@ def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[lis
         if not errors:
             write(page.path, data)
             written.append(page.path)
+    renderer.flush()
     return written, errors
 
 
@@ -194,6 +195,8 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     build_cache.save_cache(config, cache, persist, content_saved)
     writer.settle()
     writer.empty_trash(in_background=jobs != 1)
+    if renderer.bodies:
+        renderer.bodies.prune(b.digest for b in archive.briefings)
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
 
 

@@ -20,8 +20,10 @@ from markupsafe import Markup
 from . import urls
 from .archive import TopicPaths
 from .config import Config
-from .content import Briefing, body_of, stamp
+from .bodies import BodyStore
+from .content import Briefing, read_body, stamp
 from .errors import SiteError, SiteErrors, display_path
+from .fingerprints import engine_stamp
 from .i18n import LANGUAGE_NAMES, OG_LOCALES, translate
 from .markdown import to_html
 from .plan import Page
@@ -29,6 +31,8 @@ from .theme import template_dirs
 
 
 TEMPLATE_EXTENSIONS = ("html", "xml", "txt", "json")
+BODIES_FILE = "bodies.sqlite"
+"""The body store (bodies.py), in the cache folder."""
 """What the theme's templates are: all compiled before a build renders, so a syntax
 error in any of them is reported even if no page uses it."""
 
@@ -45,7 +49,8 @@ def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | No
     """A Renderer, reused across builds with the same settings and template files (the preview
     rebuilds often). A template changed, added or removed gives a new one, whose Jinja2
     compiles again only the changed files: compiled templates are kept in memory, and with
-    `compiled_cache` also in that folder for the next build.py process."""
+    `compiled_cache` also in that folder for the next build.py process, beside the rendered
+    bodies (bodies.py)."""
     # which file each template name resolves to, and its stamp: templates are not checked
     # again while a build renders (that was a few stats per page)
     files = tuple((str(path), stamp(path.stat()))
@@ -106,6 +111,8 @@ class Renderer:
 
     def __init__(self, config: Config, strict: bool = False, compiled_cache: Path | None = None):
         self.config = config
+        self.bodies = BodyStore(compiled_cache.parent / BODIES_FILE, engine_stamp()) if compiled_cache else None
+        """Bodies rendered by earlier builds; None for a build that keeps no cache (`check`)."""
         self.env = jinja2.Environment(
             bytecode_cache=CompiledTemplates(str(compiled_cache)) if compiled_cache else CompiledInMemory(),
             auto_reload=False,  # renderer_for makes a new Renderer when a template file changes
@@ -159,7 +166,19 @@ class Renderer:
         return urls.absolute_url(self.config.base_url, path)
 
     def _briefing_html(self, briefing: Briefing) -> Markup:
-        return Markup(to_html(body_of(briefing, self.config.root)))
+        """The body's HTML: from the body store when an earlier build rendered this very file."""
+        html = self.bodies.get(briefing.digest) if self.bodies else None
+        if html is None:
+            body, unchanged = read_body(briefing, self.config.root)
+            html = to_html(body)
+            if self.bodies and unchanged:  # a file edited since it was loaded is not stored under the old digest
+                self.bodies.put(briefing.digest, html)
+        return Markup(html)
+
+    def flush(self) -> None:
+        """Write the bodies this process rendered: before a rendering process ends."""
+        if self.bodies:
+            self.bodies.flush()
 
     def _topic_ref(self, slug: str) -> TopicRef:
         return TopicRef(slug, self.config.topic(slug).name(self.config.language))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from briefings import frontmatter, yamldoc
 from briefings.config import Config
-from briefings.content import body_of, load_briefing
+from briefings.content import load_briefing, read_body
 from briefings.dates import MONTHS, BriefingDate, from_yaml, parse_date, to_yaml
 from briefings.errors import SiteErrors
 from briefings.seeds import parse_seed
@@ -182,5 +182,5 @@ def test_front_matter_round_trip(tmp_path: Path, title: str, summary: str, date,
     briefing, warnings = load_briefing(path, Config(root=tmp_path))
     assert (briefing.title, briefing.date, briefing.topics, briefing.lang, briefing.summary, briefing.id) == \
         (clean_line(title), date[1], tuple(topics), lang, clean_line(summary), sid)
-    assert body_of(briefing, tmp_path) == body
+    assert read_body(briefing, tmp_path) == (body, True)
     assert not [w for w in warnings if "unknown key" in w.message]
