@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from briefings.config import load_config
 from briefings.fingerprints import Fingerprints
 from briefings.pipeline import build
 from briefings.render import Renderer
-from helpers import content_file, create_project, write_file
+from helpers import content_file, create_project, snapshot, write_file
 
 
 @pytest.fixture
@@ -152,3 +153,36 @@ def test_compiled_templates_survive_their_folder_being_deleted(tmp_path: Path) -
     shutil.rmtree(tmp_path / ".cache")
     assert env.get_template("b.html").render(x=2) == "B 2"
     assert len(list(folder.iterdir())) == 1
+
+
+def clean_build_of(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The site a first build makes of the same content and config, with no cache."""
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    shutil.copy2(root / "config.yaml", clean / "config.yaml")
+    config = load_config(clean / "config.yaml")
+    build(config, persist=False, search_index=False, jobs=1)
+    return snapshot(config.site_dir)
+
+
+def test_a_briefing_that_takes_over_a_removed_ones_page_refreshes_its_neighbours(tmp_path: Path) -> None:
+    """Two files with one slug in one month: the later file is published as `same-2`. Removing
+    the first moves the second to `same/` while its file stays as it was: the pages beside it
+    (whose neighbour is still at `same/`) must show it, not the removed one."""
+    root = create_project(tmp_path / "p", {"related": 2}).parent
+    note = lambda day, title: content_file({"title": title, "date": f"2024-03-{day:02d}", "lang": "en",
+                                            "topics": ["defence"]}, f"Text of {title}.")
+    for day in (2, 9, 16, 23):
+        write_file(root / "content" / "2024" / "03" / f"note-{day}.md", note(day, f"Note {day}"))
+    write_file(root / "content" / "2024" / "03" / "a" / "same.md", note(12, "First same"))
+    write_file(root / "content" / "2024" / "03" / "b" / "same.md", note(13, "Second same"))
+    config = load_config(root / "config.yaml")
+    build(config, search_index=False, jobs=1)
+    assert "Second same" in (config.site_dir / "2024" / "03" / "same-2" / "index.html").read_text(encoding="utf-8")
+    (root / "content" / "2024" / "03" / "a" / "same.md").unlink()
+    build_cache._MEMORY.clear()
+    build(config, search_index=False, jobs=1)
+    site = snapshot(config.site_dir)
+    assert "Second same" in site["2024/03/note-9/index.html"].decode()
+    assert site == clean_build_of(root, tmp_path)
+
