@@ -5,7 +5,7 @@ Markdown to HTML is a third of the cost of a briefing page. The HTML depends on
 the body's text and the engine only (typography and everything else is applied
 by the templates), so it is stored under the content file's digest, in one
 SQLite file in `.cache/`, written by every rendering process (each with its own
-connection, after its fork). About 6 KB a briefing, uncompressed: zlib took
+connection, after its fork). About 5 KB a briefing, uncompressed: zlib took
 three times longer than the insert. Like the rest of the cache it is safe to
 delete, and a damaged or unreadable one only costs time: the body is rendered
 from the Markdown, as on a first build.
