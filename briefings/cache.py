@@ -196,27 +196,13 @@ def save_content(config: Config, cache: BuildCache, persist: bool = True, fork: 
         return lambda: None
     related = cache.related if cache.related is not None and cache.related.key != cache.related_saved else None
     saved = dict(cache.files)
-    changes: dict[str, FileEntry | None] = {key: entry for key, entry in saved.items() if cache.saved.get(key) is not entry}
-    changes.update((key, None) for key in cache.saved.keys() - saved.keys())
-    journal = bool(cache.token) and cache.journaled + len(changes) <= max(JOURNAL_MIN, len(saved) // JOURNAL_SHARE)
-    token = cache.token if journal else os.urandom(8).hex()
+    changes = _changes(cache.saved, saved)
     if related is None and not changes and cache.token:
         return lambda: None
-
-    def write() -> None:
-        if related is not None:
-            write_atomic(related_file(config), pickle.dumps(related, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-        if journal:
-            if changes:
-                with content_journal_file(config).open("ab") as handle:
-                    handle.write(pickle.dumps((token, changes), protocol=pickle.HIGHEST_PROTOCOL))
-        else:
-            data = (CACHE_VERSION, token, cache.loaded_with, saved)
-            write_atomic(content_cache_file(config), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL),
-                         durable=False)
-            content_journal_file(config).unlink(missing_ok=True)
-
-    written = in_background(write, fork=fork and not journal)
+    journal = bool(cache.token) and cache.journaled + len(changes) <= max(JOURNAL_MIN, len(saved) // JOURNAL_SHARE)
+    token = cache.token if journal else os.urandom(8).hex()
+    written = in_background(lambda: _write_content(config, related, token, changes if journal else None,
+                                                   cache.loaded_with, saved), fork=fork and not journal)
 
     def finish() -> None:
         written()
@@ -225,6 +211,29 @@ def save_content(config: Config, cache: BuildCache, persist: bool = True, fork: 
         cache.token, cache.journaled = token, (cache.journaled + len(changes) if journal else 0)
         cache.saved = saved
     return finish
+
+
+def _changes(before: dict[str, FileEntry], now: dict[str, FileEntry]) -> dict[str, FileEntry | None]:
+    """The entries added or replaced since the last save, and None for those removed."""
+    changes: dict[str, FileEntry | None] = {key: entry for key, entry in now.items() if before.get(key) is not entry}
+    changes.update((key, None) for key in before.keys() - now.keys())
+    return changes
+
+
+def _write_content(config: Config, related: RelatedMemo | None, token: str,
+                   changes: dict[str, FileEntry | None] | None, loaded_with: str, files: dict[str, FileEntry]) -> None:
+    """Write the related briefings when given, then the content entries: `changes` appended
+    to the journal, or, when `changes` is None, every entry in a new content cache file
+    under `token`. Runs in a forked process for a large whole write (see save_content)."""
+    if related is not None:
+        write_atomic(related_file(config), pickle.dumps(related, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+    if changes is None:
+        data = pickle.dumps((CACHE_VERSION, token, loaded_with, files), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(content_cache_file(config), data, durable=False)
+        content_journal_file(config).unlink(missing_ok=True)
+    elif changes:
+        with content_journal_file(config).open("ab") as handle:
+            handle.write(pickle.dumps((token, changes), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _unpickle(path: Path) -> object:
