@@ -31,10 +31,10 @@ from .theme import template_dirs
 
 
 TEMPLATE_EXTENSIONS = ("html", "xml", "txt", "json")
-BODIES_FILE = "bodies.sqlite"
-"""The body store (bodies.py), in the cache folder."""
 """What the theme's templates are: all compiled before a build renders, so a syntax
 error in any of them is reported even if no page uses it."""
+BODIES_FILE = "bodies.sqlite"
+"""The body store (bodies.py), in the cache folder."""
 
 
 @dataclass(frozen=True, slots=True)
