@@ -29,6 +29,8 @@ class BodyStore:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._pending: list[tuple[str, str]] = []
+        self._added = 0
+        """Bodies this process stored: a build that stored none leaves nothing to prune."""
         self.broken = False
         """An error made this process stop using the store (the build goes on without it)."""
 
@@ -48,6 +50,7 @@ class BodyStore:
         if self.broken:
             return
         self._pending.append((digest, html))
+        self._added += 1
         if len(self._pending) >= BATCH:
             self.flush()
 
@@ -66,6 +69,8 @@ class BodyStore:
     def prune(self, live: Iterable[str]) -> None:
         """Drop the bodies of briefings that are gone or changed, once they outnumber the live
         ones: the file would otherwise grow with every edit."""
+        if not self._added:
+            return
         keep = set(live)
         db = self._connection()
         if db is None:
