@@ -195,10 +195,10 @@ def save_content(config: Config, cache: BuildCache, persist: bool = True, fork: 
     if not persist:
         return lambda: None
     related = cache.related if cache.related is not None and cache.related.key != cache.related_saved else None
-    saved = dict(cache.files)
-    changes = _changes(cache.saved, saved)
+    changes = _changes(cache.saved, cache.files)
     if related is None and not changes and cache.token:
         return lambda: None
+    saved = dict(cache.files)
     journal = bool(cache.token) and cache.journaled + len(changes) <= max(JOURNAL_MIN, len(saved) // JOURNAL_SHARE)
     token = cache.token if journal else os.urandom(8).hex()
     written = in_background(lambda: _write_content(config, related, token, changes if journal else None,

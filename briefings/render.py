@@ -49,8 +49,8 @@ def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | No
     """A Renderer, reused across builds with the same settings and template files (the preview
     rebuilds often). A template changed, added or removed gives a new one, whose Jinja2
     compiles again only the changed files: compiled templates are kept in memory, and with
-    `compiled_cache` also in that folder for the next build.py process, beside the rendered
-    bodies (bodies.py)."""
+    `compiled_cache` also in that folder for the next build.py process; a build that keeps
+    them also keeps the rendered bodies in the cache folder (bodies.py)."""
     # which file each template name resolves to, and its stamp: templates are not checked
     # again while a build renders (that was a few stats per page)
     files = tuple((str(path), stamp(path.stat()))
@@ -111,7 +111,7 @@ class Renderer:
 
     def __init__(self, config: Config, strict: bool = False, compiled_cache: Path | None = None):
         self.config = config
-        self.bodies = BodyStore(compiled_cache.parent / BODIES_FILE, engine_stamp()) if compiled_cache else None
+        self.bodies = BodyStore(config.cache_dir / BODIES_FILE, engine_stamp()) if compiled_cache else None
         """Bodies rendered by earlier builds; None for a build that keeps no cache (`check`)."""
         self.env = jinja2.Environment(
             bytecode_cache=CompiledTemplates(str(compiled_cache)) if compiled_cache else CompiledInMemory(),
