@@ -42,18 +42,28 @@ class Topic(TopicPaths):
     def count(self) -> int:
         return len(self.briefings)
 
+    def ref(self) -> TopicRef:
+        return TopicRef(self.slug, self.name)
+
     def summary(self) -> "TopicSummary":
         years = Counter(b.date.year for b in self.briefings)
-        return TopicSummary(self.slug, self.name, len(self.briefings), tuple(sorted(years.items(), reverse=True)))
+        return TopicSummary(len(self.briefings), tuple(sorted(years.items(), reverse=True)))
 
 
 @dataclass(frozen=True, slots=True)
-class TopicSummary(TopicPaths):
-    """What a topic's own pages show of the whole topic, without its briefings: a page
-    holding this is not re-rendered when a briefing of the topic is edited."""
+class TopicRef(TopicPaths):
+    """A topic by name and pages, without its briefings: what a page that links to a
+    topic, or lists part of it, holds; editing or adding a briefing leaves it unchanged."""
 
     slug: str
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSummary:
+    """What a topic's newest page shows of the whole topic, without its briefings: counts
+    change with every briefing added, so the older pages, which never change, do not show them."""
+
     count: int
     years: tuple[tuple[int, int], ...]
     """(year, briefings that year), newest first."""
@@ -83,35 +93,6 @@ class Year:
     @property
     def count(self) -> int:
         return len(self.year_only) + sum(len(m.briefings) for m in self.months)
-
-    def summary(self) -> "YearSummary":
-        return YearSummary(self.year, self.count,
-                           tuple(MonthSummary(m.date, len(m.briefings)) for m in self.months))
-
-
-@dataclass(frozen=True, slots=True)
-class MonthSummary:
-    date: BriefingDate
-    count: int
-
-    @property
-    def path(self) -> str:
-        return urls.month_path(self.date.year, self.date.month)
-
-
-@dataclass(frozen=True, slots=True)
-class YearSummary:
-    """What a month page shows of its year, without the year's briefings: editing one
-    briefing re-renders its own month's page, not every month page of the year."""
-
-    year: int
-    count: int
-    months: tuple[MonthSummary, ...]
-    """Newest first, with how many briefings each holds."""
-
-    @property
-    def path(self) -> str:
-        return urls.year_path(self.year)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from . import urls
-from .archive import Archive, TopicSummary, files_of
+from .archive import Archive, files_of
 from .config import Config
 from .content import Briefing
 from .errors import SiteError
@@ -70,9 +70,8 @@ def _source(page: Page) -> str:
 
 def plan_site(archive: Archive, config: Config) -> list[Page]:
     """Every page of the site, in a stable order."""
-    summaries = {topic.slug: topic.summary() for topic in archive.topics}
-    return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config, summaries),
-            *archive_pages(archive), *feed_pages(archive, config, summaries), *search_pages(),
+    return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config),
+            *archive_pages(archive), *feed_pages(archive, config), *search_pages(),
             *site_files(archive, config)]
 
 
@@ -138,15 +137,18 @@ def translations(briefings) -> dict[str, tuple[Briefing, ...]]:
     return found
 
 
-def topic_pages(archive: Archive, config: Config, summaries: dict[str, TopicSummary]) -> Iterator[Page]:
+def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
+    """The topics' index, and each topic's listing. Only a topic's newest page gets its
+    `summary` (counts): the older pages never change as briefings are added."""
     yield Page(urls.TOPICS_PATH, "topics.html", {"topics": archive.topics},
                archive.files)
     for topic in archive.topics:
-        summary = summaries[topic.slug]
+        ref = topic.ref()
         listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
         for chunk, pagination, path in listing:
-            yield Page(path, "topic.html", {"topic": summary, "briefings": chunk, "pagination": pagination},
-                       files_of(chunk))
+            summary = topic.summary() if pagination.previous is None else None
+            yield Page(path, "topic.html", {"topic": ref, "summary": summary, "briefings": chunk,
+                                            "pagination": pagination}, files_of(chunk))
 
 
 def archive_pages(archive: Archive) -> Iterator[Page]:
@@ -154,19 +156,18 @@ def archive_pages(archive: Archive) -> Iterator[Page]:
     for year in archive.years:
         shown = [*year.year_only, *(b for m in year.months for b in m.briefings)]
         yield Page(year.path, "year.html", {"year": year}, files_of(shown))
-        summary = year.summary()
         for month in year.months:
-            yield Page(month.path, "month.html", {"month": month, "year": summary}, files_of(month.briefings))
+            yield Page(month.path, "month.html", {"month": month}, files_of(month.briefings))
 
 
-def feed_pages(archive: Archive, config: Config, summaries: dict[str, TopicSummary]) -> Iterator[Page]:
+def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
     latest = archive.briefings[:config.feed_items]
     yield Page(urls.FEED_PATH, "rss.xml", {"briefings": latest, "feed_path": urls.FEED_PATH,
                                            "topic": None}, files_of(latest))
     for topic in archive.topics:
         items = topic.briefings[:config.feed_items]
         yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
-                                                "topic": summaries[topic.slug]}, files_of(items))
+                                                "topic": topic.ref()}, files_of(items))
     yield Page(ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": ATOM_PATH}, files_of(latest))
     yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, files_of(latest))
 

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import urls
-from .archive import TopicPaths
+from .archive import TopicRef
 from .config import Config
 from .bodies import BodyStore
 from .content import Briefing, read_body, stamp
@@ -35,14 +35,6 @@ TEMPLATE_EXTENSIONS = ("html", "xml", "txt", "json")
 error in any of them is reported even if no page uses it."""
 BODIES_FILE = "bodies.sqlite"
 """The body store (bodies.py), in the cache folder."""
-
-
-@dataclass(frozen=True, slots=True)
-class TopicRef(TopicPaths):
-    """A topic named by slug in front matter, as templates link to it."""
-
-    slug: str
-    name: str
 
 
 def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | None = None) -> "Renderer":

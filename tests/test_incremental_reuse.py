@@ -16,7 +16,7 @@ from briefings.config import load_config
 from briefings.fingerprints import Fingerprints
 from briefings.pipeline import build
 from briefings.render import Renderer
-from helpers import content_file, create_project, snapshot, write_file
+from helpers import content_file, create_project, parse_html, resolve, snapshot, write_file
 
 
 @pytest.fixture
@@ -98,9 +98,11 @@ def test_editing_an_old_briefing_redoes_only_the_pages_that_show_it(months_confi
     assert len(fingerprinted) < len(first) / 2, "pages that reach no edited briefing keep their fingerprint"
 
 
-def test_a_new_briefing_leaves_older_index_pages_as_they_were(tmp_path: Path, monkeypatch) -> None:
-    """Older index pages are numbered from the oldest: adding the newest briefing redoes the
-    index's first page, and one more page with the link to it once enough were added."""
+def test_a_new_briefing_leaves_older_listing_pages_as_they_were(tmp_path: Path, monkeypatch) -> None:
+    """Older index and topic pages are numbered from the oldest: adding the newest briefing
+    redoes the listing's first page, and one more page with the link to it once enough were
+    added. Counts are shown on the first page only, so the others, and the other months of
+    the year, are left as they were."""
     root = create_project(tmp_path / "p", {"per_page": 3}).parent
     add = lambda month, day: write_file(
         root / "content" / "2024" / f"{month:02d}" / f"note-{month}-{day}.md",
@@ -114,10 +116,17 @@ def test_a_new_briefing_leaves_older_index_pages_as_they_were(tmp_path: Path, mo
                      for p in config.site_dir.glob("page/*/index.html")}
     before = older()
     assert sorted(before) == ["page/1/index.html", "page/2/index.html", "page/3/index.html"]
+    newest, oldest = (parse_html(config.site_dir / f"topics/defence/{p}index.html").find("h1") for p in ("", "page/1/"))
+    assert "12 briefings" in newest.clean_text()
+    assert "briefings" not in oldest.clean_text()  # the count is the newest page's: it changes with every addition
+    assert resolve(config.site_dir, "topics/defence/page/1/index.html", oldest.find("a").attrs["href"]) == \
+        config.site_dir / "topics/defence/index.html"
     add(7, 1)  # 13 briefings: the newest page holds 4
     rendered, _ = rebuild_watching_pages(config, monkeypatch)
     assert "index.html" in rendered and not {p for p in rendered if p.startswith("page/")}
     assert older() == before
+    assert "topics/defence/index.html" in rendered and not {p for p in rendered if "/page/" in p}
+    assert {p for p in rendered if p.startswith("2024/") and p.count("/") == 2} == {"2024/07/index.html"}
     add(7, 5), add(7, 9)  # 15: a fifth page, page 4, takes the newest page's three oldest
     rendered, _ = rebuild_watching_pages(config, monkeypatch)
     assert {p for p in rendered if p.startswith("page/")} == {"page/3/index.html", "page/4/index.html"}
