@@ -22,7 +22,7 @@ BATCH = 200
 
 
 class BodyStore:
-    """Bodies' HTML by content file digest, for one engine (`engine`: fingerprints.engine_stamp)."""
+    """Bodies' HTML by content file digest, for one engine (`engine`: engine.engine_stamp)."""
 
     def __init__(self, path: Path, engine: str):
         self.path, self.engine = path, engine

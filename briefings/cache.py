@@ -22,6 +22,7 @@ from typing import Callable
 from .archive import RelatedMemo
 from .config import Config
 from .content import Briefing, FileEntry, stamp
+from .engine import engine_stamp
 from .fsutil import write_atomic
 from .output import spare_folder
 from .workers import in_background
@@ -314,8 +315,9 @@ def _kept_stamps(cache: BuildCache, kept: set[str]) -> dict[str, tuple[int, int,
 
 def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra: list[Path]) -> str:
     """One hash of the path, mtime and size of every input: content (already stamped),
-    templates, static files, config."""
+    templates, static files, config, and the engine's own code (an upgrade is no no-op)."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(engine_stamp().encode())
     digest.update(config.source_text.encode())
     digest.update(repr((config.base_url, config.link_style, str(config.site_dir))).encode())
     digest.update(repr(content).encode())

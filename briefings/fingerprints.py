@@ -24,6 +24,7 @@ from jinja2 import meta
 
 from .config import Config
 from .content import Briefing, stamp
+from .engine import engine_stamp
 
 
 @functools.lru_cache(maxsize=None)
@@ -58,17 +59,6 @@ def _references(source: str) -> tuple[str, ...]:
 
 _PARSER = jinja2.Environment()
 _USES_BODIES = re.compile(r"briefing_html")
-
-
-@functools.lru_cache(maxsize=1)
-def engine_stamp() -> str:
-    """The engine's code and the versions of the libraries that shape its output: after an
-    upgrade every page is rendered again, none is kept from the old code."""
-    import markdown_it
-    import mdit_py_plugins
-    package = Path(__file__).parent
-    files = [f"{path.name}:{stamp(path.stat())}" for path in sorted(package.glob("*.py"))]
-    return repr((files, jinja2.__version__, markdown_it.__version__, mdit_py_plugins.__version__))
 
 
 class Fingerprints:

@@ -23,7 +23,7 @@ from .config import Config
 from .bodies import BodyStore
 from .content import Briefing, read_body, stamp
 from .errors import SiteError, SiteErrors, display_path
-from .fingerprints import engine_stamp
+from .engine import engine_stamp
 from .i18n import LANGUAGE_NAMES, OG_LOCALES, translate
 from .markdown import to_html
 from .plan import Page
