@@ -172,21 +172,55 @@ def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
     yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, files_of(latest))
 
 
-def sitemap_entries(archive: Archive, config: Config) -> tuple[tuple[str, str], ...]:
-    """(absolute URL, last modified date or "") of every listing and briefing page, newest first.
+def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
+    """The sitemap: an index (`sitemap.xml`) of one part for the listing pages and a part per
+    year of briefings, newest first.
 
-    The sitemap gets these rather than the archive, so a page that shows only URLs
-    and dates is not rendered again when a briefing's text changes."""
-    newest = lambda briefings: briefings[0].date.iso() if briefings else ""
+    A part holds at most SITEMAP_LIMIT URLs, as the sitemap protocol demands; a larger year
+    is cut into parts from its oldest briefing (see `_cut`), so a new briefing changes its
+    year's newest part only. Each part shows URLs and dates alone: editing a briefing's text re-renders
+    none of them, adding one re-renders its year's part and the index, not every URL."""
     url = lambda path: urls.absolute_url(config.base_url, path)
-    return (
+    newest = lambda briefings: briefings[0].date.iso() if briefings else ""
+    listings = (
         (url(urls.index_path()), newest(archive.briefings)),
         (url(urls.TOPICS_PATH), ""),
         (url(urls.ARCHIVE_PATH), ""),
         *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),
         *((url(page), "") for year in archive.years for page in (year.path, *(m.path for m in year.months))),
-        *((url(b.path), b.date.iso()) for b in archive.briefings),
     )
+    parts = [(urls.sitemap_part_path("pages", number), chunk, newest(archive.briefings), archive.files)
+             for number, chunk in _cut(listings)]
+    for year, briefings in _by_year(archive.briefings):
+        for number, chunk in _cut(briefings):
+            entries = tuple((url(b.path), b.date.iso()) for b in chunk)
+            parts.append((urls.sitemap_part_path(f"{year:04d}", number), entries, newest(chunk), files_of(chunk)))
+    yield Page(urls.SITEMAP_PATH, "sitemap-index.xml",
+               {"sitemaps": tuple((url(path), lastmod) for path, _, lastmod, _ in parts)}, archive.files)
+    for path, entries, _, inputs in parts:
+        yield Page(path, "sitemap.xml", {"entries": entries}, inputs)
+
+
+SITEMAP_LIMIT = 50_000
+"""URLs one sitemap file may list (sitemaps.org)."""
+
+
+def _cut(items: tuple) -> list[tuple[int | None, tuple]]:
+    """`items` (newest first) in parts of at most SITEMAP_LIMIT, numbered from the oldest
+    (None when one part holds them all): the newest part takes what is left over."""
+    count = -(-len(items) // SITEMAP_LIMIT)
+    if count <= 1:
+        return [(None, items)]
+    return [(number, items[:len(items) - (number - 1) * SITEMAP_LIMIT][-SITEMAP_LIMIT:])
+            for number in range(count, 0, -1)]
+
+
+def _by_year(briefings: tuple[Briefing, ...]) -> list[tuple[int, tuple[Briefing, ...]]]:
+    """Briefings (newest first) grouped by year, newest year first, keeping their order."""
+    years: dict[int, list[Briefing]] = {}
+    for briefing in briefings:
+        years.setdefault(briefing.date.year, []).append(briefing)
+    return [(year, tuple(items)) for year, items in years.items()]
 
 
 def search_pages() -> Iterator[Page]:
@@ -195,7 +229,6 @@ def search_pages() -> Iterator[Page]:
 
 
 def site_files(archive: Archive, config: Config) -> Iterator[Page]:
-    yield Page(urls.SITEMAP_PATH, "sitemap.xml", {"entries": sitemap_entries(archive, config)},
-               archive.files)
+    yield from sitemap_pages(archive, config)
     yield Page("robots.txt", "robots.txt", {})
     yield Page(urls.NOT_FOUND_PATH, "404.html", {}, absolute_links=True)

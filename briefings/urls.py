@@ -91,10 +91,17 @@ def year_path(year: int) -> str:
     return f"{year:04d}/index.html"
 
 
+def sitemap_part_path(name: str, number: int | None = None) -> str:
+    """One sitemap of the index: `pages` (the listings) or a year of briefings (`2024`);
+    `2024-2` is the second of a year that needs more than one."""
+    return f"sitemaps/{name}.xml" if number is None else f"sitemaps/{name}-{number}.xml"
+
+
 TOPICS_PATH = "topics/index.html"
 ARCHIVE_PATH = "archive/index.html"
 FEED_PATH = "feed.xml"
 SITEMAP_PATH = "sitemap.xml"
+"""The sitemap index; the sitemaps it lists are `sitemap_part_path`s."""
 NOT_FOUND_PATH = "404.html"
 
 

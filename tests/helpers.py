@@ -11,6 +11,7 @@ import os
 import posixpath
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -196,6 +197,25 @@ class _Parser(HTMLParser):
     def handle_data(self, data):
         for element in self.stack:
             element.text += data
+
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def read_sitemap(site: Path, base_url: str) -> dict[str, list[tuple[str, str | None]]]:
+    """The sitemap as a crawler reads it: the index `sitemap.xml`, then each sitemap it lists
+    (which must be a file of `site` under `base_url`): sitemap URL -> its (loc, lastmod) list."""
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP_NS}sitemapindex"
+    parts = {}
+    for entry in index.findall(f"{SITEMAP_NS}sitemap"):
+        url = entry.findtext(f"{SITEMAP_NS}loc")
+        assert url.startswith(base_url), url
+        part = ET.parse(site / url.removeprefix(base_url)).getroot()
+        assert part.tag == f"{SITEMAP_NS}urlset"
+        parts[url] = [(u.findtext(f"{SITEMAP_NS}loc"), u.findtext(f"{SITEMAP_NS}lastmod"))
+                      for u in part.findall(f"{SITEMAP_NS}url")]
+    return parts
 
 
 def parse_html(source: str | bytes | Path) -> Element:

@@ -304,7 +304,13 @@ def test_feed_links_in_files_build_still_use_base_url(files_site: Path) -> None:
 @pytest.mark.parametrize("host", HOSTS)
 def test_sitemap_and_robots_point_at_served_pages(host: str, request: pytest.FixtureRequest) -> None:
     server = _hosts(request, host)
-    locs = [loc.text for loc in ET.parse(server.root / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
+    index = fetch(server.base_url + "sitemap.xml")
+    sitemaps = [loc.text for loc in ET.fromstring(index.body).iter(f"{SITEMAP}loc")]
+    assert len(sitemaps) >= 2  # the listings, and a year of briefings
+    locs = []
+    for sitemap in sitemaps:  # as a crawler reads them: over HTTP, from the index
+        assert sitemap.startswith(server.base_url), sitemap
+        locs += [loc.text for loc in ET.fromstring(fetch(sitemap).body).iter(f"{SITEMAP}loc")]
     assert len(locs) > 30
     for url in locs:
         assert url.startswith(server.base_url), url

@@ -19,7 +19,8 @@ import yaml
 from briefings.render import french_spacing
 from briefings.text import word_count
 from fixtures.corpus import HOSTILE_TITLE, SUBHEADING, write_corpus
-from helpers import (BASE_URL, REAL_SEED_ID, REAL_SLUG, create_project, html_pages, merge, parse_html, resolve,
+from helpers import (BASE_URL, REAL_SEED_ID, REAL_SLUG, create_project, html_pages, merge, parse_html,
+                     read_sitemap, resolve,
                      run_build_py, snapshot, split_front_matter, url_attributes, write_file)
 
 PER_PAGE = 5
@@ -471,18 +472,19 @@ def test_topic_feed_lists_only_its_topic(built: Built) -> None:
 
 
 def test_sitemap(built: Built) -> None:
-    tree = ET.parse(built.site / "sitemap.xml")
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    assert tree.getroot().tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
-    locs = [loc.text for loc in tree.getroot().findall("s:url/s:loc", ns)]
+    parts = read_sitemap(built.site, BASE_URL)
+    assert set(parts) == {f"{BASE_URL}sitemaps/pages.xml", *(f"{BASE_URL}sitemaps/{year}.xml" for year in
+                                                              {e.page[:4] for e in built.expected})}
+    locs = [loc for entries in parts.values() for loc, _ in entries]
     assert len(locs) == len(set(locs))
     for e in built.expected:
-        assert BASE_URL + e.page[:-len("index.html")] in locs
+        year_part = parts[f"{BASE_URL}sitemaps/{e.page[:4]}.xml"]
+        assert BASE_URL + e.page[:-len("index.html")] in [loc for loc, _ in year_part]
     assert BASE_URL in locs and BASE_URL + "topics/" in locs
     for loc in locs:
         assert loc.startswith(BASE_URL)
         assert (built.site / loc.removeprefix(BASE_URL) / "index.html").is_file(), loc
-    lastmods = [m.text for m in tree.getroot().findall("s:url/s:lastmod", ns)]
+    lastmods = [m for entries in parts.values() for _, m in entries if m]
     assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", m) for m in lastmods)
 
 

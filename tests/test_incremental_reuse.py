@@ -12,11 +12,12 @@ import pytest
 from briefings import archive as archive_module
 from briefings import cache as build_cache
 from briefings import fingerprints as fingerprints_module
+from briefings import plan as plan_module
 from briefings.config import load_config
 from briefings.fingerprints import Fingerprints
 from briefings.pipeline import build
 from briefings.render import Renderer
-from helpers import content_file, create_project, parse_html, resolve, snapshot, write_file
+from helpers import content_file, create_project, parse_html, read_sitemap, resolve, snapshot, write_file
 
 
 @pytest.fixture
@@ -93,7 +94,8 @@ def test_editing_an_old_briefing_redoes_only_the_pages_that_show_it(months_confi
     assert {"2024/02/note-2-17/index.html", "2024/02/index.html", "2024/index.html"} <= rendered
     other_months = {f"2024/{m:02d}/index.html" for m in (1, 3, 4, 5, 6)}
     assert not rendered & other_months, "a month page shows its year's summary, not the year's briefings"
-    assert not rendered & {"feed.xml", "atom.xml", "feed.json", "topics/defence/feed.xml", "sitemap.xml"}
+    assert not rendered & {"feed.xml", "atom.xml", "feed.json", "topics/defence/feed.xml", "sitemap.xml",
+                           "sitemaps/2024.xml", "sitemaps/pages.xml"}
     assert rendered <= fingerprinted
     assert len(fingerprinted) < len(first) / 2, "pages that reach no edited briefing keep their fingerprint"
 
@@ -135,6 +137,38 @@ def test_a_new_briefing_leaves_older_listing_pages_as_they_were(tmp_path: Path, 
         {p: before[p] for p in before if p != "page/3/index.html"}
     assert b"note-5-17" in after["page/4/index.html"] and b"note-6-3" in after["page/4/index.html"]
     assert b"note-4-17" in after["page/3/index.html"] and b'rel="prev" href="../4/"' in after["page/3/index.html"]
+
+
+def test_sitemaps_hold_at_most_the_limit_and_a_new_briefing_changes_the_newest_part(
+        tmp_path: Path, monkeypatch) -> None:
+    """sitemaps.org allows 50,000 URLs a file: a year with more is cut into parts from its
+    oldest briefing, so a new briefing re-renders its year's newest part and the index only."""
+    monkeypatch.setattr(plan_module, "SITEMAP_LIMIT", 3)
+    root = create_project(tmp_path / "p").parent
+    add = lambda year, day: write_file(
+        root / "content" / f"{year}-01-{day:02d}.md",
+        content_file({"title": f"Note {year}/{day}", "date": f"{year}-01-{day:02d}", "topics": ["defence"]}))
+    for day in range(1, 8):
+        add(2024, day)
+    add(2023, 1)
+    config = load_config(root / "config.yaml")
+    rebuild_watching_pages(config, monkeypatch)
+    base = config.base_url
+    dates = lambda: {url.removeprefix(f"{base}sitemaps/"): [lastmod for _, lastmod in entries]
+                     for url, entries in read_sitemap(config.site_dir, base).items()}
+    before = dates()
+    assert {name: before[name] for name in before if not name.startswith("pages")} == {
+        "2024-3.xml": ["2024-01-07"], "2024-2.xml": ["2024-01-06", "2024-01-05", "2024-01-04"],
+        "2024-1.xml": ["2024-01-03", "2024-01-02", "2024-01-01"], "2023.xml": ["2023-01-01"]}
+    assert [len(before[f"pages-{n}.xml"]) for n in (3, 2, 1)] == [2, 3, 3]  # 8 listings, cut alike
+    add(2024, 8)
+    rendered, _ = rebuild_watching_pages(config, monkeypatch)
+    assert {"sitemap.xml", "sitemaps/2024-3.xml"} <= rendered
+    assert not rendered & {"sitemaps/2024-2.xml", "sitemaps/2024-1.xml", "sitemaps/2023.xml", "sitemaps/pages-1.xml"}
+    after = dates()
+    assert after["2024-3.xml"] == ["2024-01-08", "2024-01-07"]
+    # the index's and its topic's newest dates changed, in the listings' newer parts
+    assert {name for name in after if after[name] != before[name]} == {"2024-3.xml", "pages-3.xml", "pages-2.xml"}
 
 
 def test_a_new_engine_renders_every_page_again(months_config, monkeypatch) -> None:
