@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from briefings import cache as build_cache
-from briefings import render
+from briefings import plan, render
 from briefings.config import load_config
 from briefings.pipeline import build
 from briefings.theme import THEME_DIR
@@ -177,6 +177,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.statics: dict[str, int] = {}
         self.config: dict = {}
         self.ready = False
+        self.sitemap_limit = plan.SITEMAP_LIMIT
+        plan.SITEMAP_LIMIT = 3  # a year of more than three briefings is cut into sitemaps, and joined again
         self.clean_builds = 0
         # Every write gets an mtime one (fake) second after the previous one, like an editor
         # saving a moment later. Without it, a rewrite within the file system's mtime
@@ -185,6 +187,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.clock = 1_700_000_000
 
     def teardown(self) -> None:
+        plan.SITEMAP_LIMIT = self.sitemap_limit
         build_cache._MEMORY.pop((self.root / "site").resolve(), None)
         render._RENDERERS.clear()
         shutil.rmtree(self.tmp, ignore_errors=True)
