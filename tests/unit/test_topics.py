@@ -1,10 +1,15 @@
 """Topic classification with the real config.yaml rules."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefings.config import load_config
 from briefings.seeds import parse_seed
+from briefings.text import fold
 from briefings.topics import classify
 from helpers import REAL_CONFIG, REAL_SEED
 
@@ -78,3 +83,12 @@ def test_at_most_three_topics(config) -> None:
     topics = classify(config, "", body)
     assert len(topics) == 3
     assert len(set(topics)) == 3
+
+
+@given(st.text(alphabet=st.sampled_from("aAéÉeE’‘ʼ'ﬁİßÇç \u0301\u0327-Ω日"), max_size=40) | st.text(max_size=40))
+def test_folding_is_lowercase_without_accents_and_with_plain_apostrophes(text: str) -> None:
+    """`fold` (fast paths for ASCII text and apostrophes) against its definition."""
+    definition = "".join(c for c in unicodedata.normalize(
+        "NFKD", text.casefold().translate(str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})))
+        if not unicodedata.combining(c) or ord(c) > 0xFFFF)
+    assert fold(text) == definition
