@@ -30,6 +30,6 @@ def detect_language(text: str, default: str = "en") -> str:
     if not tokens:
         return default
     counts = Counter(tokens)  # one pass over the text, then a few lookups per language
-    scores = {lang: sum(counts[w] for w in words) for lang, words in _WORDS.items()}
+    scores = {lang: sum(map(counts.__getitem__, words & counts.keys())) for lang, words in _WORDS.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] >= max(2, len(tokens) // 50) else default
