@@ -23,11 +23,9 @@ _MODE = 0o666 & ~_umask()
 
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     """Replace `path` with `data` in one step; a crash leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), _MODE)
             handle.write(data)
             if durable:
                 handle.flush()
@@ -36,6 +34,26 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new file beside `path` to write it in, with the mode `open()` would give: (fd, name).
+
+    Named after `path` and this process, and made with one system call: import writes
+    10,000 files, and mkstemp's random name, its chmod and a mkdir of the folder every
+    time made each write 270 µs instead of 100 on the benchmark machine. A name already
+    taken (a killed run's leftover, or another thread writing the same file) falls back
+    to mkstemp, as does a folder still to be made."""
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}.tmp"
+    try:
+        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, _MODE)
+    return fd, tmp
 
 
 def flush_all() -> None:

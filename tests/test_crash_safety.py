@@ -47,7 +47,7 @@ def content_of(config: Path) -> dict[str, bytes]:
     return {name: data for name, data in snapshot(config.parent / "content").items() if name.endswith(".md")}
 
 
-@pytest.mark.parametrize("failing", ["replace", "fchmod", "write"])
+@pytest.mark.parametrize("failing", ["replace", "open", "write"])
 def test_a_failure_mid_import_leaves_the_old_file_whole(imported: Path, monkeypatch: pytest.MonkeyPatch,
                                                          failing: str) -> None:
     before = content_of(imported)
@@ -64,8 +64,8 @@ def test_a_failure_mid_import_leaves_the_old_file_whole(imported: Path, monkeypa
 
     if failing == "replace":
         monkeypatch.setattr(os, "replace", fail_second(os.replace))
-    elif failing == "fchmod":  # import does not fsync each file (fsutil.flush_all once at the end)
-        monkeypatch.setattr(os, "fchmod", fail_second(os.fchmod))
+    elif failing == "open":  # the temp file cannot be made
+        monkeypatch.setattr(os, "open", fail_second(os.open))
     else:  # the disk fills while the bytes are written: a partial temp file exists for a moment
         real_fdopen = os.fdopen
 
@@ -254,3 +254,18 @@ def test_sigkill_during_a_build_leaves_the_old_site_or_the_new_one(tmp_path: Pat
     assert snapshot(root / "site") == new
     print(f"build takes {duration:.2f} s; kills: {outcomes}")
     assert any(outcome == "killed" for _, outcome, _ in outcomes), outcomes
+
+
+def test_atomic_writes_make_folders_and_step_round_a_leftover_temp_file(tmp_path: Path) -> None:
+    """write_atomic names its temp file after the target and the process: a leftover of a
+    killed run with that very name (the same pid, later) is stepped round, never written
+    into or left behind by this write; a missing folder is made."""
+    target = tmp_path / "a" / "b" / "note.md"
+    fsutil.write_atomic(target, b"one", durable=False)
+    leftover = target.parent / f".note.md.{os.getpid()}.tmp"
+    leftover.write_bytes(b"half a file from a killed run")
+    fsutil.write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert leftover.read_bytes() == b"half a file from a killed run"
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([leftover.name, "note.md"])
+    assert (target.stat().st_mode & 0o777) == (0o666 & ~fsutil._umask())
