@@ -94,6 +94,12 @@ class Year:
     def count(self) -> int:
         return len(self.year_only) + sum(len(m.briefings) for m in self.months)
 
+    @property
+    def briefings(self) -> tuple[Briefing, ...]:
+        """The year's briefings, newest first as in the archive: its months', then those
+        dated by the year alone, which sort after every month of it."""
+        return (*(b for m in self.months for b in m.briefings), *self.year_only)
+
 
 @dataclass(frozen=True, slots=True)
 class Archive:

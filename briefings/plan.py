@@ -154,8 +154,7 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
 def archive_pages(archive: Archive) -> Iterator[Page]:
     yield Page(urls.ARCHIVE_PATH, "archive.html", {"years": archive.years}, archive.files)
     for year in archive.years:
-        shown = [*year.year_only, *(b for m in year.months for b in m.briefings)]
-        yield Page(year.path, "year.html", {"year": year}, files_of(shown))
+        yield Page(year.path, "year.html", {"year": year}, files_of(year.briefings))
         for month in year.months:
             yield Page(month.path, "month.html", {"month": month}, files_of(month.briefings))
 
@@ -191,10 +190,11 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
     )
     parts = [(urls.sitemap_part_path("pages", number), chunk, newest(archive.briefings), archive.files)
              for number, chunk in _cut(listings)]
-    for year, briefings in _by_year(archive.briefings):
-        for number, chunk in _cut(briefings):
+    for year in archive.years:
+        for number, chunk in _cut(year.briefings):
             entries = tuple((url(b.path), b.date.iso()) for b in chunk)
-            parts.append((urls.sitemap_part_path(f"{year:04d}", number), entries, newest(chunk), files_of(chunk)))
+            parts.append((urls.sitemap_part_path(f"{year.year:04d}", number), entries, newest(chunk),
+                          files_of(chunk)))
     yield Page(urls.SITEMAP_PATH, "sitemap-index.xml",
                {"sitemaps": tuple((url(path), lastmod) for path, _, lastmod, _ in parts)}, archive.files)
     for path, entries, _, inputs in parts:
@@ -213,14 +213,6 @@ def _cut(items: tuple) -> list[tuple[int | None, tuple]]:
         return [(None, items)]
     return [(number, items[:len(items) - (number - 1) * SITEMAP_LIMIT][-SITEMAP_LIMIT:])
             for number in range(count, 0, -1)]
-
-
-def _by_year(briefings: tuple[Briefing, ...]) -> list[tuple[int, tuple[Briefing, ...]]]:
-    """Briefings (newest first) grouped by year, newest year first, keeping their order."""
-    years: dict[int, list[Briefing]] = {}
-    for briefing in briefings:
-        years.setdefault(briefing.date.year, []).append(briefing)
-    return [(year, tuple(items)) for year, items in years.items()]
 
 
 def search_pages() -> Iterator[Page]:
