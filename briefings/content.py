@@ -16,7 +16,7 @@ from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
 from .slots import restore_slots, slots_state
-from .text import clean_line, clean_text, reading_minutes, summarize, word_count
+from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
 from .urls import briefing_path, slugify, unique_slug
 from .workers import map_items
 
@@ -218,6 +218,9 @@ class _Fields:
         text = clean_line(value)
         if required and not text:
             self.problem(key, f"`{key}` is empty", f"write the {key} after `{key}:`")
+        elif required and not is_visible(text):
+            self.problem(key, f"`{key}` has no visible character, only {invisible_names(text)}",
+                         f"write the {key} after `{key}:`")
         return text
 
     def date(self) -> BriefingDate:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .dates import BriefingDate, infer_day, parse_date
 from .errors import SiteError, SiteErrors
-from .text import clean_text
+from .text import clean_text, invisible_names, is_visible
 
 SEED_NAME = re.compile(r"(\d+)_([0-9a-fA-F]{4,64})\.txt")
 _DATE_LINE = re.compile(r"date[ \t]+(\S+)(?:[ \t]+(.*))?", re.IGNORECASE)
@@ -123,7 +123,7 @@ def parse_seed_with_warnings(path: Path, data: bytes, shown: str | None = None,
         raise SiteErrors([too_big(shown, len(data))])
     text, warnings = decode(data, shown, replace_invalid)
     lines = [line.rstrip() for line in clean_text(text).split("\n")]
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    first = next((i for i, line in enumerate(lines) if is_visible(line)), None)
     if first is None:
         raise SiteErrors([SiteError(shown, 1, "file is empty" if not data.strip() else
                                     "file has no text, only blank lines or invisible characters",
@@ -168,6 +168,10 @@ def _date_line(line: str, number: int, shown: str) -> tuple[BriefingDate, str]:
     title = (match.group(2) or "").strip()
     if not title:
         raise SiteErrors([SiteError(shown, number, "the date line has no headline",
+                                    "write the headline after the date on the first line")])
+    if not is_visible(title):
+        raise SiteErrors([SiteError(shown, number, "the headline has no visible character, only "
+                                    f"{invisible_names(title)}",
                                     "write the headline after the date on the first line")])
     if len(title) > MAX_HEADLINE:
         raise SiteErrors([SiteError(shown, number, f"the headline is {len(title):,} characters long; "

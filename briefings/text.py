@@ -23,6 +23,28 @@ def clean_line(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+"""Hangul fillers and the blank Braille pattern: letters or symbols to Unicode, yet they draw nothing."""
+
+
+def is_visible(text: str) -> bool:
+    """Whether `text` shows anything: a letter, digit, punctuation mark or symbol.
+
+    Spaces, zero-width characters (U+200B, joiners, the BOM, soft hyphens and other
+    format characters), controls, private-use and unassigned code points, and marks
+    with nothing to sit on draw nothing: a title made only of them is an invisible
+    title and an invisible link."""
+    return any(unicodedata.category(c)[0] in "LNPS" and c not in _BLANK_GLYPHS for c in text)
+
+
+def invisible_names(text: str, limit: int = 3) -> str:
+    """The distinct characters of an invisible text, named for an error message:
+    `U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER`."""
+    seen = list(dict.fromkeys(text.replace(" ", "")) or " ")
+    names = [f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in seen[:limit]]
+    return ", ".join(names) + (f" and {len(seen) - limit} more" if len(seen) > limit else "")
+
+
 @lru_cache(maxsize=1)
 def _combining() -> re.Pattern:
     """Every combining mark of the Basic Multilingual Plane: made on first use, since

@@ -17,7 +17,7 @@ from briefings.content import load_briefing, read_body
 from briefings.dates import MONTHS, BriefingDate, from_yaml, parse_date, to_yaml
 from briefings.errors import SiteErrors
 from briefings.seeds import parse_seed
-from briefings.text import clean_line, clean_text
+from briefings.text import clean_line, clean_text, is_visible
 from briefings.urls import SLUG_MAX, slugify
 
 SEED_PATH = Path("seeds/001_abcdef12.txt")
@@ -172,7 +172,7 @@ def test_front_matter_round_trip(tmp_path: Path, title: str, summary: str, date,
     """What import writes (frontmatter.join) is what loading reads: same title, date, topics,
     lang, summary and id, for any title (quotes, colons, `---`, spaces at either end…).
     Loading folds whitespace and drops control characters, so that is the expectation."""
-    assume(clean_line(title) and clean_line(summary))
+    assume(is_visible(clean_line(title)) and clean_line(summary))  # an invisible title is refused
     body = clean_text(body).strip() or "Texte."
     meta = {"title": title, "date": to_yaml(date[1]), "topics": topics, "lang": lang, "summary": summary,
             "id": sid}

@@ -172,3 +172,25 @@ def test_block_kinds(text: str, kind: str) -> None:
 ])
 def test_date_precision_is_kept(date_text: str, expected: BriefingDate) -> None:
     assert parsed(f" date {date_text} Titre.\n\nTexte sans jour nommé.").date == expected
+
+
+@pytest.mark.parametrize("text, visible", [
+    ("Titre", True), ("\u200bTitre\u200d", True), ("?", True), ("٣", True), ("漢", True), ("🙂", True),
+    ("", False), ("   \u00a0\u3000", False), ("\u200b\u200c\u200d\u2060\ufeff\u00ad", False),
+    ("\u3164\u115f\u1160\uffa0", False), ("\u2800", False), ("\u0301\u034f\ufe0f", False),
+    ("\U000e0041\u061c\u200e\u2062", False), ("\ue000", False),
+])
+def test_visible_text(text: str, visible: bool) -> None:
+    """A title must show something: a letter, digit, punctuation mark or symbol, not only
+    spaces, zero-width or format characters, fillers, lone marks or private-use code points."""
+    from briefings.text import is_visible
+    assert is_visible(text) is visible
+
+
+def test_a_headline_of_zero_width_characters_is_refused() -> None:
+    with pytest.raises(SiteErrors) as caught:
+        parsed(" date 2023-08 \u200b\u2060\n\nTexte du briefing.")
+    (error,) = caught.value.errors
+    assert str(error) == ("seeds/001_abcdef12.txt:1: the headline has no visible character, only "
+                          "U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER "
+                          "(write the headline after the date on the first line)")
