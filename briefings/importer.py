@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,11 +50,56 @@ class ImportReport:
                 f"{len(self.failed)} failed")
 
 
-def seed_files(config: Config) -> list[Path]:
-    if not config.seeds_dir.is_dir():
-        return []
-    return sorted(p for p in config.seeds_dir.rglob("*.txt")
-                  if p.is_file() and not p.name.startswith("."))
+def seed_files(config: Config) -> tuple[list[Path], list[SiteError]]:
+    """The seed files under seeds/ (`*.txt`, subfolders included, in path order), and a warning
+    for every other entry: nothing in seeds/ is left out without a word."""
+    found: list[Path] = []
+    skipped: list[SiteError] = []
+    _scan_seeds(config.seeds_dir, config.root, found, skipped)
+    return sorted(found), sorted(skipped, key=lambda e: e.path)
+
+
+_SEED_HINT = "seeds are named NNN_<hex id>.txt; move other files out of seeds/"
+
+
+def _scan_seeds(folder: Path, root: Path, found: list[Path], skipped: list[SiteError]) -> None:
+    """Walk `folder` (links to folders are not followed: one could loop), saying what was
+    left out and how to get it imported."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # no seeds/ yet
+    for entry in entries:
+        path = Path(entry.path)
+        why = _skipped(entry, path)
+        if why is None and entry.is_dir(follow_symlinks=False):
+            _scan_seeds(path, root, found, skipped)
+        elif why is None:
+            found.append(path)
+        else:
+            skipped.append(SiteError(display_path(path, root), None, *why, warning=True))
+
+
+def _skipped(entry: os.DirEntry, path: Path) -> tuple[str, str] | None:
+    """Why import leaves this entry out: (what the user is told, how to have it imported);
+    None for a seed file or a folder to look into."""
+    if entry.name.startswith("."):
+        kind = "folder" if entry.is_dir() else "file"
+        return f"hidden {kind}, not imported", "rename it without the leading dot to import it, or move it out of seeds/"
+    if entry.is_symlink() and not path.exists():
+        return "a link to a missing file, not imported", "point the link at a seed file, or remove it"
+    if entry.is_symlink() and entry.is_dir():
+        return "a link to a folder, not followed", "move that folder's seeds into seeds/, or link each seed file"
+    if entry.is_dir():
+        return None
+    if not entry.is_file():
+        return "not a regular file, not imported", _SEED_HINT
+    if path.suffix != ".txt" and path.suffix.lower() == ".txt":
+        return (f"not imported: the extension is `{path.suffix}`, seed files end in lowercase `.txt`",
+                f"rename it to {path.stem}.txt")
+    if path.suffix != ".txt":
+        return "not a `.txt` file, not imported", _SEED_HINT
+    return None
 
 
 def read_seed(path: Path, shown: str, replace_invalid: bool = False) -> tuple[Seed, list[SiteError]]:
@@ -72,9 +118,9 @@ def read_seed(path: Path, shown: str, replace_invalid: bool = False) -> tuple[Se
 
 def check_seeds(config: Config) -> list[SiteError]:
     """Every problem `import` would report, with nothing written."""
-    problems: list[SiteError] = []
+    paths, problems = seed_files(config)
     seen_ids: dict[str, str] = {}
-    for path in seed_files(config):
+    for path in paths:
         shown = display_path(path, config.root)
         try:
             seed, warnings = read_seed(path, shown)
@@ -109,7 +155,10 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     taken = {p.relative_to(config.content_dir).with_suffix("").as_posix()
              for p in config.content_dir.rglob("*.md")} if config.content_dir.is_dir() else set()
     seen_ids: dict[str, str] = {}
-    paths = only if only is not None else seed_files(config)
+    if only is None:
+        paths, report.warnings = seed_files(config)
+    else:
+        paths = only
     for path, (seed, text, problems) in _converted(paths, config, replace_invalid, jobs):
         if seed is None:
             report.failed.extend(problems)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -268,3 +269,43 @@ def test_parallel_import_writes_what_one_process_writes(tmp_path: Path) -> None:
         assert getattr(many_report, name) == getattr(one_report, name)
     assert [str(e) for e in many_report.failed] == [str(e) for e in one_report.failed]
     assert len(one_report.failed) == 3, one_report.failed
+
+
+def test_every_file_import_skips_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """Nothing in seeds/ is left out without a word: a wrong-case extension, hidden files and
+    folders, a link to a missing file, a link to a folder, other files; the seed beside them
+    is imported, and `check` reports (and counts) the same warnings."""
+    good = " date 2023-08 Un titre.\n\nLe texte du briefing.\n"
+    config = create_project(tmp_path / "p", seeds={
+        "001_aaaa0001.txt": good, "002_aaaa0002.TXT": good, ".003_aaaa0003.txt": good,
+        ".drafts/004_aaaa0004.txt": good, "notes.md": "notes\n", "sub/005_aaaa0005.txt": good.replace("Un", "Autre")})
+    seeds = tmp_path / "p" / "seeds"
+    (seeds / "006_aaaa0006.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "elsewhere").mkdir()
+    (seeds / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    os.mkfifo(seeds / "007_aaaa0007.txt")
+    expected = [
+        "seeds/.003_aaaa0003.txt: warning: hidden file, not imported (rename it without the leading dot "
+        "to import it, or move it out of seeds/)",
+        "seeds/.drafts: warning: hidden folder, not imported (",
+        "seeds/002_aaaa0002.TXT: warning: not imported: the extension is `.TXT`, seed files end in "
+        "lowercase `.txt` (rename it to 002_aaaa0002.txt)",
+        "seeds/006_aaaa0006.txt: warning: a link to a missing file, not imported (point the link at a "
+        "seed file, or remove it)",
+        "seeds/007_aaaa0007.txt: warning: not a regular file, not imported (",
+        "seeds/linked: warning: a link to a folder, not followed (move that folder's seeds into seeds/, "
+        "or link each seed file)",
+        "seeds/notes.md: warning: not a `.txt` file, not imported (seeds are named NNN_<hex id>.txt; "
+        "move other files out of seeds/)",
+    ]
+    run = run_build_py(config, "import")
+    assert run.code == 0, run.output
+    assert summary(run) == dict(seeds=2, created=2, updated=0, unchanged=0, kept=0, failed=0)
+    lines = run.stderr.splitlines()
+    assert len(lines) == len(expected), run.stderr
+    for line, start in zip(lines, expected):
+        assert line.startswith(start) and line.endswith(")"), (line, start)
+    check = run_build_py(config, "check")
+    assert check.code == 0, check.output
+    assert [l for l in check.stderr.splitlines() if l.startswith("seeds/")] == lines
+    assert "check: 0 errors, 7 warnings" in check.stdout
