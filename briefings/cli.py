@@ -20,10 +20,15 @@ def _print_problems(problems: list[SiteError]) -> None:
         print(problem, file=sys.stderr)
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _config(args: argparse.Namespace, warnings: list[SiteError] | None = None) -> Config:
+    """The config with the command line's overrides; its warnings are printed, or added to
+    `warnings` when given (`check` reports and counts them with the others)."""
     path = Path(args.config)
     config = load_config(path)
-    _print_problems(config_warnings(path))
+    if warnings is None:
+        _print_problems(config_warnings(path))
+    else:
+        warnings.extend(config_warnings(path))
     return config.with_overrides(
         base_url=_normalized_url(getattr(args, "base_url", None) or os.environ.get("BRIEFINGS_BASE_URL")),
         output_dir=Path(args.output).resolve() if getattr(args, "output", None) else None,
@@ -65,15 +70,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .importer import check_seeds
     from .pipeline import check
-    config = _config(args)
-    problems: list[SiteError] = check_seeds(config)
+    problems: list[SiteError] = []
+    config = _config(args, warnings=problems)
+    problems.extend(check_seeds(config))
     try:
         problems.extend(check(config))
     except SiteErrors as exc:
         problems.extend(exc.errors)
     _print_problems(problems)
-    errors = [p for p in problems if not p.warning]
-    print(f"check: {len(errors)} errors, {len(problems) - len(errors)} warnings")
+    errors = sum(1 for p in problems if not p.warning)
+    warnings = len(problems) - errors
+    print(f"check: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     return 1 if errors else 0
 
 
