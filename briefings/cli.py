@@ -30,17 +30,19 @@ def _config(args: argparse.Namespace, warnings: list[SiteError] | None = None) -
     else:
         warnings.extend(config_warnings(path))
     return config.with_overrides(
-        base_url=_normalized_url(getattr(args, "base_url", None) or os.environ.get("BRIEFINGS_BASE_URL")),
+        base_url=_normalized_url(getattr(args, "base_url", None), "--base-url")
+        or _normalized_url(os.environ.get("BRIEFINGS_BASE_URL") or None, "BRIEFINGS_BASE_URL"),
         output_dir=Path(args.output).resolve() if getattr(args, "output", None) else None,
         link_style=getattr(args, "link_style", None))
 
 
-def _normalized_url(url: str | None) -> str | None:
+def _normalized_url(url: str | None, source: str) -> str | None:
+    """`url` checked as base_url (errors name where it came from: the option or the variable)."""
     if url is None:
         return None
     problem = base_url_problem(url)
     if problem:
-        raise SiteErrors([SiteError("--base-url", None, problem, "write e.g. https://user.github.io/repo/")])
+        raise SiteErrors([SiteError(source, None, problem, "write e.g. https://user.github.io/repo/")])
     return url if url.endswith("/") else url + "/"
 
 

@@ -171,12 +171,23 @@ _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f<>\"'`{}|\\^]")
 
 def base_url_problem(url: str) -> str | None:
     """What is wrong with `url` as a base_url (None when it is fine): it must be an absolute
-    http(s) URL, and go into feeds and HTML attributes as is, so nothing that needs escaping."""
+    http(s) URL with a host and a usable port, and go into feeds and HTML attributes as is,
+    so nothing that needs escaping, and no user name or password (every feed, the sitemap
+    and every canonical link would publish them)."""
     parts = urlsplit(url) if not _URL_UNSAFE.search(url) else None
     if parts is None:
         return f"'{url}' contains a space, a quote or another character URLs may not carry"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"'{url}' is not an absolute http(s) URL"
+    if "@" in parts.netloc:
+        shown = url.replace(parts.netloc, "…@" + parts.netloc.rpartition("@")[2], 1)
+        return (f"'{shown}' carries a user name or password, which every feed, the sitemap and "
+                "every canonical link would publish")
+    if not parts.hostname:
+        return f"'{url}' has no host name"
+    port = parts.netloc.rpartition("]")[2].partition(":")[2]  # what follows the host (an IPv6 one in [])
+    if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return f"'{url}' has the port '{port}'; a port is a number from 1 to 65535"
     if parts.query or parts.fragment:
         return f"'{url}' has a ?query or #fragment, which a base URL cannot have"
     return None

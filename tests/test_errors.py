@@ -2,12 +2,15 @@
 run as `path:line: message (hint)` without a traceback, `check` writes nothing, and --help works."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import REAL_SLUG, Run, create_project, run_build_py, snapshot, write_file
+from helpers import BUILD_PY, REAL_SLUG, Run, create_project, run_build_py, snapshot, write_file
 
 REAL_CONTENT = f"content/2023/08/{REAL_SLUG}.md"
 
@@ -222,3 +225,17 @@ def test_unknown_command_is_a_usage_error() -> None:
     run = run_build_py(None, "frobnicate")
     assert run.code == 2
     assert "invalid choice" in run.stderr
+
+
+def test_base_url_from_the_environment_is_checked_and_named(tmp_path: Path) -> None:
+    """BRIEFINGS_BASE_URL follows base_url's rule, and the error names the variable, not an option
+    the user never typed; the password is not printed back."""
+    config = create_project(tmp_path / "p", content={"2023/08/a.md": "---\ntitle: A\ndate: 2023-08\n---\nTexte.\n"})
+    env = {**os.environ, "BRIEFINGS_BASE_URL": "https://editor:s3cret@example.org/"}
+    done = subprocess.run([sys.executable, str(BUILD_PY), "--config", str(config), "build"], env=env,
+                          capture_output=True, text=True, cwd=config.parent, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("BRIEFINGS_BASE_URL: 'https://…@example.org/' carries a user name or password"), \
+        done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
+    assert not (config.parent / "site").exists()
