@@ -4,6 +4,7 @@
   python -m bench --sizes 1000,10000,100000 --runs 3
   python -m bench latency [--sizes 1000]   live-reload latency in headless Chromium
   python -m bench floor [--sizes 10000]    the least a Python generator can do: YAML, Markdown, one template
+  python -m bench burst [--levels 20,50,200]  20, 50, 200 simultaneous requests to `build.py serve`
   python -m bench.corpus OUT N             just write a synthetic corpus
 """
 import sys
@@ -16,6 +17,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["floor"]:
         from bench.floor import main as floor
         return floor(argv[1:])
+    if argv[:1] == ["burst"]:
+        from bench.burst import main as burst
+        return burst(argv[1:])
     if argv[:1] == ["build"]:
         argv = argv[1:]
     from bench.build_bench import main as build

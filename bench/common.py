@@ -265,8 +265,13 @@ def median(values: Sequence[float]) -> float:
 
 def p95(values: Sequence[float]) -> float:
     """Nearest-rank 95th percentile (the 19th of 20 values)."""
+    return percentile(values, 0.95)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value at least `share` of the values are not above."""
     ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] if ordered else math.nan
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else math.nan
 
 
 def add_run_options(parser, output: str) -> None:
