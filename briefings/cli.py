@@ -101,8 +101,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import run
-    return run(Path(args.config), host=args.host, port=args.port, open_browser=args.open)
+    from .serve import port_number, run
+    return run(Path(args.config), host=args.host, port=port_number(args.port), open_browser=args.open)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -132,8 +132,11 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="preview the site with live reload",
                                 description="Build into a temporary folder, serve it under the path of "
                                             "base_url, rebuild on every change and reload the browser.")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on; 0 for any (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every "
+                            "network interface, with a warning)")
+    serve.add_argument("--port", default="8000", help="port to listen on, 0 to 65535; 0 for any free one "
+                                                      "(default: 8000)")
     serve.add_argument("--open", action="store_true", help="open the site in the web browser")
     serve.set_defaults(run=cmd_serve)
 

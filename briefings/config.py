@@ -53,6 +53,8 @@ class Config:
     """Custom domain for GitHub Pages (written to CNAME on deploy); empty for none."""
     topics: tuple[TopicRule, ...] = ()
     output_dir: Path | None = None
+    cache_folder: Path | None = None
+    """Where the build keeps its memory instead of .cache/: the preview keeps it in its own temporary folder."""
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -73,7 +75,7 @@ class Config:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".cache"
+        return self.cache_folder or self.root / ".cache"
 
     def topic(self, slug: str) -> TopicRule:
         """The rule for `slug`; topics named only in front matter get a plain rule."""

@@ -13,21 +13,19 @@ folder on every request, because each build swaps that folder's contents.
 """
 from __future__ import annotations
 
+import errno
+import ipaddress
 import json
 import mimetypes
 import os
-import shutil
 import signal
 import socket
-import socketserver
 import sys
-import tempfile
 import threading
 import time
 import traceback
 import webbrowser
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -35,16 +33,19 @@ from . import cache as build_cache
 from . import importer, pipeline
 from .config import Config, config_warnings, load_config
 from .errors import SiteError, SiteErrors, display_path
+from .httpd import (IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen,
+                    route_out_address)
+from .scratch import ScratchFolder, remove_abandoned
 from .urls import NOT_FOUND_PATH, base_path
 from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, classify
 
 EVENTS_PATH = "/__livereload"
 STATUS_PATH = "/__livereload/status"
 SCRIPT_PATH = "/__livereload.js"
-KEEPALIVE_SECONDS = 15.0
+SCRATCH_PREFIX = "briefings-serve-"
+"""The temporary folders of previews: `<tmp>/briefings-serve-<pid>-<random>/` (see scratch.py)."""
 
 HTML = "text/html; charset=utf-8"
-TEXT = "text/plain; charset=utf-8"
 _CONTENT_TYPES = {".html": HTML, ".htm": HTML, ".css": "text/css", ".txt": TEXT, ".xml": "application/xml",
                   ".js": "text/javascript; charset=utf-8", ".json": "application/json",
                   ".svg": "image/svg+xml", ".ico": "image/x-icon", ".woff2": "font/woff2"}
@@ -142,14 +143,6 @@ RELOAD_SCRIPT = r"""// Live reload for `build.py serve`; added to HTML responses
 
 # --- serving files ------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    status: int
-    content_type: str = TEXT
-    body: bytes = b""
-    location: str | None = None
-
-
 def content_type(name: str) -> str:
     if name == "feed.xml" or name.endswith(".rss"):
         return "application/rss+xml"
@@ -223,15 +216,17 @@ def inject(html: bytes, version: str) -> bytes:
 class ReloadChannel:
     """The state every open tab follows: the version of the site served, and the build errors.
 
-    Each change bumps a sequence number; stream handlers wait for it to move.
+    Each change bumps a sequence number and wakes the event streams following it
+    (it is the `httpd.Feed` of `/__livereload`).
     """
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._seq = 0
         self._epoch = f"{time.time_ns():x}"  # a restarted server never repeats a version
         self._builds = 0
         self._state: dict = {"version": self._version(), "previous": None, "css": False, "errors": []}
+        self._wakes: set[Callable[[], None]] = set()
         self._closed = False
 
     def _version(self) -> str:
@@ -239,40 +234,54 @@ class ReloadChannel:
 
     @property
     def version(self) -> str:
-        with self._cond:
+        with self._lock:
             return self._state["version"]
 
     def state(self) -> dict:
-        with self._cond:
+        with self._lock:
             return dict(self._state)
 
     def built(self, css_only: bool = False) -> None:
         """A new site is being served."""
-        with self._cond:
+        with self._lock:
             previous = self._state["version"]
             self._builds += 1
             self._publish({"version": self._version(), "previous": previous, "css": css_only, "errors": []})
 
     def failed(self, errors: list[SiteError]) -> None:
         """The last build failed; the site served is unchanged."""
-        with self._cond:
+        with self._lock:
             self._publish({**self._state, "css": False, "errors": [_error_json(e) for e in errors]})
 
     def _publish(self, state: dict) -> None:
         self._state = state
         self._seq += 1
-        self._cond.notify_all()
+        self._wake()
 
-    def wait(self, seen: int, timeout: float) -> tuple[int, dict] | None:
-        """The state once its sequence number differs from `seen` (or at `timeout`); None once closed."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._closed or self._seq != seen, timeout)
-            return None if self._closed else (self._seq, dict(self._state))
+    def latest(self) -> tuple[int, bytes] | None:
+        """The state as an event, with its sequence number; None once closed."""
+        with self._lock:
+            return None if self._closed else (self._seq, event_message(self._state))
+
+    def subscribe(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call `wake` after each change (it must not block: it runs under the lock); returns the
+        call that unsubscribes."""
+        with self._lock:
+            self._wakes.add(wake)
+        return lambda: self._unsubscribe(wake)
+
+    def _unsubscribe(self, wake: Callable[[], None]) -> None:
+        with self._lock:
+            self._wakes.discard(wake)
+
+    def _wake(self) -> None:
+        for wake in list(self._wakes):
+            wake()
 
     def close(self) -> None:
-        with self._cond:
+        with self._lock:
             self._closed = True
-            self._cond.notify_all()
+            self._wake()
 
 
 def _error_json(error: SiteError) -> dict:
@@ -286,138 +295,104 @@ def event_message(state: dict) -> bytes:
     return f"event: {kind}\ndata: {json.dumps(state, ensure_ascii=False)}\n\n".encode()
 
 
-# --- HTTP ---------------------------------------------------------------------------------
-
-class _Handler(BaseHTTPRequestHandler):
-    server: "_HTTPServer"
-    server_version = "briefings-preview"
-
-    def do_GET(self) -> None:
-        self._respond(head=False)
-
-    def do_HEAD(self) -> None:
-        self._respond(head=True)
-
-    def _respond(self, head: bool) -> None:
-        preview = self.server.preview
-        path = urlsplit(self.path).path
-        if path == EVENTS_PATH and not head:
-            return self._events(preview.channel)
-        if path == STATUS_PATH:
-            body = json.dumps(preview.channel.state(), ensure_ascii=False).encode()
-            return self._send(Response(200, "application/json", body), head)
-        if path == SCRIPT_PATH:
-            return self._send(Response(200, "text/javascript; charset=utf-8", RELOAD_SCRIPT), head)
-        version = preview.channel.version  # before reading: a build finishing meanwhile reloads the tab
-        response = route(preview.site_dir, preview.base, self.path)
-        if response.content_type == HTML:
-            response = Response(response.status, HTML, inject(response.body, version), response.location)
-        self._send(response, head)
-
-    def _send(self, response: Response, head: bool) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
-        if response.location:
-            self.send_header("Location", response.location)
-        self.end_headers()
-        if not head:
-            self.wfile.write(response.body)
-
-    def _events(self, channel: ReloadChannel) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        seen = -1  # send the current state at once
-        try:
-            self.wfile.write(b"retry: 1000\n\n")
-            while (news := channel.wait(seen, KEEPALIVE_SECONDS)) is not None:
-                seq, state = news
-                self.wfile.write(event_message(state) if seq != seen else b": keepalive\n\n")
-                self.wfile.flush()
-                seen = seq
-        except OSError:  # the tab went away
-            pass
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
-        pass  # one line per request would bury the build messages
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True  # open event streams never hold up shutdown
-
-    def __init__(self, address: tuple[str, int], preview: "PreviewServer"):
-        self.preview = preview
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks up the host's full name, which can stall on DNS.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
-
-    def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 # --- the preview --------------------------------------------------------------------------
 
 class PreviewServer:
-    """Build once, serve, watch, rebuild. `start()` returns the port; `stop()` undoes everything."""
+    """Build once, serve, watch, rebuild. `start()` returns the port; `stop()` undoes everything.
 
-    def __init__(self, config_file: Path, host: str = "127.0.0.1", port: int = 8000, delay: float = 0.04):
+    Everything it writes goes to a temporary folder of its own (the site, and the build's
+    spare copy and cache, which would otherwise go to the project's .cache/), removed by
+    `stop()`, or by the next preview if this one was killed (scratch.py).
+    """
+
+    def __init__(self, config_file: Path, host: str = "127.0.0.1", port: int = 8000, delay: float = 0.04,
+                 idle_timeout: float = IDLE_TIMEOUT):
         self.config_file = Path(config_file).resolve()
-        self.host, self.port, self.delay = host, port, delay
+        self.host, self.port, self.delay, self.idle_timeout = host, port, delay, idle_timeout
         self.channel = ReloadChannel()
         self.config: Config | None = None
         self.base = "/"
         self.site_dir = Path()
-        self._tmp: Path | None = None
+        self.address = ""
+        """The address listened on, once listening (0.0.0.0 or :: for every interface)."""
+        self._scratch: ScratchFolder | None = None
         self._config_ok = False
         self._seed_errors: dict[Path, list[SiteError]] = {}
         self._imported: dict[Path, tuple] = {}
         self._build_lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
-        self._http_thread: threading.Thread | None = None
+        self._http: HTTPServer | None = None
+        self._serving = False
         self._debouncer: Debouncer | None = None
         self._watcher: ProjectWatcher | None = None
         self._stopped = threading.Event()
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}{self.base}"
+        """The site's address for a browser on this machine (loopback when listening on every interface)."""
+        host = self.address or self.host
+        if host in ("", "0.0.0.0", "::"):
+            host = "::1" if host == "::" else "127.0.0.1"
+        return _url(host, self.port, self.base)
+
+    def exposure(self) -> SiteError | None:
+        """A warning when machines other than this one can reach the preview, with the URLs they use."""
+        if not self.address or is_loopback(self.address):
+            return None
+        if ipaddress.ip_address(self.address.split("%")[0]).is_unspecified:
+            families = [socket.AF_INET6, socket.AF_INET] if ":" in self.address else [socket.AF_INET]
+            urls = [_url(a, self.port, self.base) for family in families if (a := route_out_address(family))]
+            where = f"every network interface ({self.address}, port {self.port})"
+            found = f", e.g. at {' or '.join(urls)}" if urls else f" at this machine's addresses, port {self.port}"
+        else:
+            where, found = f"{self.address}, port {self.port}", f" at {self.url}"
+        return SiteError("--host", None, f"serving on {where}: other machines can open the preview{found}",
+                         "leave out --host to serve this machine only", warning=True)
 
     def start(self) -> int:
         """Load the config, listen, build, watch; raise SiteErrors if config.yaml or the port is unusable."""
         try:
-            self._tmp = Path(tempfile.mkdtemp(prefix="briefings-serve-"))
-            self.site_dir = self._tmp / "site"
+            self.port = port_number(self.port)
+            if removed := remove_abandoned(SCRATCH_PREFIX):
+                print(f"serve: removed {len(removed)} temporary folder{'s' * (len(removed) != 1)} of previews "
+                      "that were killed", file=sys.stderr, flush=True)
+            self._scratch = ScratchFolder(SCRATCH_PREFIX)
+            self.site_dir = self._scratch.path / "site"
             self._load_config()
-            try:
-                self._httpd = _HTTPServer((self.host, self.port), self)
-            except OSError as exc:
-                raise SiteErrors([SiteError("--port", None, f"cannot listen on {self.host}:{self.port}: "
-                                            f"{exc.strerror or exc}", "pass another --port, or --port 0 "
-                                            "for any free one")]) from None
-            self.port = self._httpd.server_address[1]
+            self._http = HTTPServer(self._listen(), self.answer, self.idle_timeout)
             self._debouncer = Debouncer(self.rebuild, self.delay)
             self._watcher = ProjectWatcher(self.config, self.config_file, self._debouncer.add)
             self._debouncer.start()
             self._watcher.start()
             self.rebuild(None)
-            self._http_thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                                 name="briefings-http", daemon=True)
-            self._http_thread.start()
+            self._http.start()
+            self._serving = True
         except BaseException:
             self.stop()
             raise
         return self.port
+
+    def _listen(self) -> socket.socket:
+        try:
+            sock = listen(self.host, self.port)
+        except OSError as exc:
+            raise SiteErrors([listen_error(self.host, self.port, exc)]) from None
+        self.address, self.port = sock.getsockname()[:2]
+        return sock
+
+    def answer(self, method: str, target: str) -> Response | EventStream:
+        """The answer to one request (GET or HEAD): the reload channel's endpoints, or a file of the site."""
+        path = urlsplit(target).path
+        if path == EVENTS_PATH and method == "GET":
+            return EventStream(self.channel)
+        if path == STATUS_PATH:
+            return Response(200, "application/json", json.dumps(self.channel.state(), ensure_ascii=False).encode())
+        if path == SCRIPT_PATH:
+            return Response(200, "text/javascript; charset=utf-8", RELOAD_SCRIPT)
+        version = self.channel.version  # before reading: a build finishing meanwhile reloads the tab
+        response = route(self.site_dir, self.base, target)
+        if response.content_type == HTML:
+            response = Response(response.status, HTML, inject(response.body, version), response.location)
+        return response
 
     def wait(self) -> None:
         """Block until `stop()` (or Ctrl-C, which raises KeyboardInterrupt here)."""
@@ -425,7 +400,7 @@ class PreviewServer:
             pass
 
     def stop(self) -> None:
-        """Stop watching and serving and remove the temporary site; safe to call twice."""
+        """Stop watching and serving and remove the temporary folder; safe to call twice."""
         if self._stopped.is_set():
             return
         self._stopped.set()
@@ -434,15 +409,12 @@ class PreviewServer:
         if self._debouncer:
             self._debouncer.stop()
         self.channel.close()
-        if self._httpd:
-            if self._http_thread:
-                self._httpd.shutdown()
-                self._http_thread.join()
-            self._httpd.server_close()
-        if self._tmp:
+        if self._http:
+            self._http.stop()
+        if self._scratch:
             if self.config:
                 build_cache.forget(self.config)
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._scratch.remove()
 
     # --- building
 
@@ -502,8 +474,8 @@ class PreviewServer:
         config = load_config(self.config_file)
         for warning in config_warnings(self.config_file):
             print(warning, file=sys.stderr)
-        self.config = config.with_overrides(output_dir=self.site_dir)
-        if self._http_thread and base_path(config.base_url) != self.base:
+        self.config = config.with_overrides(output_dir=self.site_dir, cache_folder=self._scratch.path / "cache")
+        if self._serving and base_path(config.base_url) != self.base:
             print(f"serve: base_url changed, the site is now at {self.url.removesuffix(self.base)}"
                   f"{base_path(config.base_url)}", flush=True)
         self.base = base_path(config.base_url)
@@ -552,6 +524,33 @@ def _changes(changed: set[Path] | None, root: Path) -> str:
     return f" (changed: {', '.join(names[:3])}{more})"
 
 
+def _url(host: str, port: int, base: str) -> str:
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}{base}"
+
+
+def port_number(port: str | int) -> int:
+    """`--port` as a number: a whole number from 0 (any free port) to 65535, else a SiteError."""
+    text = str(port).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise SiteErrors([SiteError("--port", None, f"not a port number: {text!r}",
+                                    "give a whole number from 1 to 65535, e.g. 8000, or 0 for any free port")])
+    return int(text)
+
+
+def listen_error(host: str, port: int, error: OSError) -> SiteError:
+    """Why listening on host:port failed, and what to pass instead."""
+    where = f"cannot listen on {_url(host, port, '').removeprefix('http://')}"
+    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+        return SiteError("--host", None, f"{where}: {error.strerror or error}",
+                         "give an address of this machine: 127.0.0.1, the default, for this machine only, or "
+                         "0.0.0.0 for every network interface")
+    if error.errno == errno.EACCES and 0 < port < 1024:
+        hint = "ports below 1024 need administrator rights: pass e.g. --port 8000, or --port 0 for any free one"
+    else:
+        hint = "pass another --port, or --port 0 for any free one"
+    return SiteError("--port", None, f"{where}: {error.strerror or error}", hint)
+
+
 def run(config_file: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
     """The `serve` command: serve until Ctrl-C (or SIGTERM), then clean up and return 0."""
     server = PreviewServer(config_file, host, port)
@@ -560,6 +559,8 @@ def run(config_file: Path, host: str = "127.0.0.1", port: int = 8000, open_brows
         signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.start()
+        if warning := server.exposure():
+            print(warning, file=sys.stderr, flush=True)
         print(f"serve: {server.url} (Ctrl-C to stop)", flush=True)
         if open_browser:
             webbrowser.open(server.url)

@@ -342,7 +342,8 @@ def test_a_template_change_rebuilds_and_a_css_change_is_marked_css_only(
     assert after["css"] is True
     (templates / "robots.txt").write_text("User-agent: *\nDisallow: /secret-test/\n")
     wait_for(lambda: b"secret-test" in request(server, "/briefings/robots.txt")[2])
-    assert status(server)["css"] is False
+    # the new file is served a moment before the build announces itself: wait for that
+    assert wait_for(lambda: (s := status(server))["version"] != after["version"] and s)["css"] is False
 
 
 def test_a_config_change_is_reloaded_and_a_bad_one_keeps_serving(server: PreviewServer, project: Path) -> None:
