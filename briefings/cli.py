@@ -101,8 +101,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import port_number, run
-    return run(Path(args.config), host=args.host, port=port_number(args.port), open_browser=args.open)
+    from .serve import listen_port, run
+    return run(Path(args.config), host=args.host, port=listen_port(args.port), open_browser=args.open)
 
 
 def parser() -> argparse.ArgumentParser:

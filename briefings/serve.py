@@ -36,7 +36,7 @@ from .errors import SiteError, SiteErrors, display_path
 from .httpd import (IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen,
                     route_out_address)
 from .scratch import ScratchFolder, remove_abandoned
-from .urls import NOT_FOUND_PATH, base_path
+from .urls import NOT_FOUND_PATH, base_path, port_number
 from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, classify
 
 EVENTS_PATH = "/__livereload"
@@ -351,7 +351,7 @@ class PreviewServer:
     def start(self) -> int:
         """Load the config, listen, build, watch; raise SiteErrors if config.yaml or the port is unusable."""
         try:
-            self.port = port_number(self.port)
+            self.port = listen_port(self.port)
             if removed := remove_abandoned(SCRATCH_PREFIX):
                 print(f"serve: removed {len(removed)} temporary folder{'s' * (len(removed) != 1)} of previews "
                       "that were killed", file=sys.stderr, flush=True)
@@ -528,13 +528,13 @@ def _url(host: str, port: int, base: str) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}{base}"
 
 
-def port_number(port: str | int) -> int:
-    """`--port` as a number: a whole number from 0 (any free port) to 65535, else a SiteError."""
-    text = str(port).strip()
-    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
-        raise SiteErrors([SiteError("--port", None, f"not a port number: {text!r}",
+def listen_port(port: str | int) -> int:
+    """`--port` as a number (urls.port_number, 0 allowed: any free port), else a SiteError."""
+    number = port_number(str(port), lowest=0)
+    if number is None:
+        raise SiteErrors([SiteError("--port", None, f"not a port number: {str(port)!r}",
                                     "give a whole number from 1 to 65535, e.g. 8000, or 0 for any free port")])
-    return int(text)
+    return number
 
 
 def listen_error(host: str, port: int, error: OSError) -> SiteError:

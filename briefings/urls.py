@@ -186,11 +186,18 @@ def base_url_problem(url: str) -> str | None:
     if not parts.hostname:
         return f"'{url}' has no host name"
     port = parts.netloc.rpartition("]")[2].partition(":")[2]  # what follows the host (an IPv6 one in [])
-    if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+    if port and port_number(port) is None:
         return f"'{url}' has the port '{port}'; a port is a number from 1 to 65535"
     if parts.query or parts.fragment:
         return f"'{url}' has a ?query or #fragment, which a base URL cannot have"
     return None
+
+
+def port_number(text: str, lowest: int = 1) -> int | None:
+    """`text` as a TCP port, a whole number from `lowest` to 65535 (None if it is not one): 1 in a
+    URL, 0 for `serve --port`, where 0 asks for any free port."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and lowest <= int(text) <= 65535 else None
 
 
 def base_path(base_url: str) -> str:
