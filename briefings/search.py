@@ -23,6 +23,7 @@ fixture corpus, 10 to 20 s for 5,000 briefings on two cores).
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -33,7 +34,7 @@ from .config import Config
 from .errors import SiteError, SiteErrors
 
 INDEX_DIR = "pagefind"
-"""The index's folder in the site; the search page (`search/`) loads `pagefind/pagefind-ui.js`."""
+"""The index's folder in the site; the search page (`search/`) reads `pagefind/manifest.json`."""
 TIMEOUT = 600
 """Seconds: far above what even a large archive needs, so a hung indexer cannot hang a build."""
 
@@ -92,9 +93,17 @@ def index_site(folder: Path, config: Config) -> None:
             raise SiteErrors([SiteError(
                 str(folder), None, f"search indexing failed: {problem or 'Pagefind wrote no index'}",
                 "check that the built pages are intact, then build again")])
+        _write_manifest(new, config.language)
         _swap_in(new, folder / INDEX_DIR, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_manifest(index: Path, language: str) -> None:
+    """`manifest.json`, which the search page reads to find the index's parts (theme/static/search.js):
+    here the whole index is one part, the bundle itself, indexed in the site's language."""
+    manifest = {"version": 1, "parts": [{"path": "./", "language": language}], "superseded": []}
+    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def carry_index(site: Path, folder: Path) -> bool:

@@ -122,7 +122,7 @@ def test_axe_finds_no_serious_violation(fixture_server: SiteServer, scheme: str)
         for name, path in AXE_PAGES.items():
             page.goto(fixture_server.base_url + path)
             if name == "search":  # the results, filters and highlighted excerpts, not an empty box
-                page.wait_for_selector(".pagefind-ui__result mark", timeout=15000)
+                page.wait_for_selector(".search-result mark", timeout=15000)
             assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
             found[name] = _axe(page)
     serious = {name: [v for v in violations if v["impact"] in ("serious", "critical")]
@@ -198,7 +198,7 @@ def test_screenshots_fit_phone_and_desktop(fixture_server: SiteServer) -> None:
                         continue
                     page.goto(fixture_server.base_url + path)
                     if name == "search":
-                        page.wait_for_selector(".pagefind-ui__result mark", timeout=15000)
+                        page.wait_for_selector(".search-result mark", timeout=15000)
                     wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
                     if wide:
                         overflow.append(f"{name} at {size} ({scheme})")

@@ -1,64 +1,271 @@
-/* The search page: loads Pagefind's UI from the index that `build` writes to pagefind/.
+/* The search page: one search box over every part of the site's search index.
  *
- * The index is found relative to this page (data-bundle, written by url_for), so the
- * search works at a domain root and under any sub-path. Pagefind fetches its index and
- * WebAssembly, which browsers refuse on pages opened from disk (file://): there, and
- * when the index is missing, the page says so instead of failing silently.
- * `search/?q=words` opens with a search already made.
+ * The build writes the index as several Pagefind bundles ("parts", one language each) and
+ * pagefind/manifest.json, which lists them:
+ *   {"version": 1, "parts": [{"path": "parts/fr-1a2b/", "language": "fr"}, …], "superseded": ["fr_335bcaf", …]}
+ * This script loads Pagefind's JS API from one part (the page's language, else the first) and
+ * merges the others into it (mergeIndex: the WebAssembly is fetched once; each part's language
+ * decides how the query is split into words, which Chinese, Japanese and Thai need).
+ * `superseded` names stale copies of edited or removed briefings still in older parts: they are
+ * dropped from every result list before any of their data is fetched, and every count shown is
+ * counted without them.
+ *
+ * The interface is plain HTML built here: a labelled box, a result count announced to screen
+ * readers, results ten at a time (data is fetched only for the results shown) and checkbox
+ * filters by topic, language and year. A filter's counts are faceted: each value's count is
+ * the number of results if it were ticked, given the query and the other filters' choices
+ * (values of one filter combine with "or", filters with "and"). Pagefind's own counts include
+ * superseded copies; when a stale copy is among the results, the values of each affected
+ * filter are counted again, one search per value. Those searches reuse the loaded index.
+ * The interface's words come from the template's data attributes (i18n.py).
+ *
+ * Browsers refuse the index and WebAssembly to pages opened from disk (file://): there, and
+ * when the index is missing, the page says so. `search/?q=words` opens with a search made,
+ * and the address follows the query as it is typed.
  */
 (function () {
   "use strict";
   var box = document.getElementById("search");
   if (!box) return;
+  var text = box.dataset;
+  var lang = document.documentElement.lang || "en";
+  var collator = new Intl.Collator(lang);
+  var plural = new Intl.PluralRules(lang);
+  var number = new Intl.NumberFormat(lang);
+  var FILTERS = [["topic", text.filterTopic], ["language", text.filterLanguage], ["year", text.filterYear]];
+  var PAGE = 10;          // results shown at once, and added by "more results"
+  var DEBOUNCE = 200;     // ms after the last key stroke before searching
 
-  function say(text) {
-    var p = document.createElement("p");
-    p.className = "search-message";
+  function say(message) {
+    var p = element("p", "search-message", message);
     p.setAttribute("role", "status");
-    p.textContent = text;
     box.replaceChildren(p);
   }
 
-  // Pagefind's box has only a placeholder; a visible label names it for everyone.
-  function label(input) {
-    if (!input) return;
-    input.id = input.id || "search-input";
-    var text = document.createElement("label");
-    text.className = "search-label";
-    text.htmlFor = input.id;
-    text.textContent = box.dataset.label;
-    box.insertBefore(text, box.firstChild);
-    input.focus({preventScroll: true});
+  function element(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined) node.textContent = content;
+    return node;
   }
 
   if (location.protocol === "file:") {
-    say(box.dataset.fromDisk);
+    say(text.fromDisk);
     return;
   }
 
-  var bundle = new URL(box.dataset.bundle, location.href);
-  var css = document.createElement("link");
-  css.rel = "stylesheet";
-  css.href = new URL("pagefind-ui.css", bundle).href;
-  document.head.appendChild(css);
+  /* Pagefind, with every part of the index merged in, and the set of superseded result ids. */
+  async function loadIndex() {
+    var index = new URL(text.index, location.href);
+    var root = new URL(".", new URL(text.root, location.href)).pathname;  // records' URLs are relative to it
+    var response = await fetch(new URL("manifest.json", index), {cache: "no-cache"});
+    if (!response.ok) throw new Error("no manifest.json");
+    var manifest = await response.json();
+    var parts = manifest.parts || [];
+    if (manifest.version !== 1 || !parts.length) throw new Error("unknown manifest");
+    var primary = parts.find(function (p) { return p.language === lang; }) ||
+                  parts.find(function (p) { return p.language.split("-")[0] === lang.split("-")[0]; }) || parts[0];
+    var at = function (part) { return new URL(part.path, index).pathname; };
+    var pagefind = await import(new URL("pagefind.js", new URL(at(primary), index)).href);
+    await pagefind.options({baseUrl: root, language: primary.language});
+    await Promise.all(parts.filter(function (p) { return p !== primary; }).map(function (p) {
+      return pagefind.mergeIndex(at(p), {baseUrl: root, language: p.language});
+    }));
+    await pagefind.filters();  // loads every part's filter chunks: searches count filter values only then
+    return {pagefind: pagefind, superseded: new Set(manifest.superseded || [])};
+  }
 
-  var script = document.createElement("script");
-  script.src = new URL("pagefind-ui.js", bundle).href;
-  script.onerror = function () { say(box.dataset.unavailable); };
-  script.onload = function () {
-    if (typeof window.PagefindUI !== "function") { say(box.dataset.unavailable); return; }
-    var ui = new window.PagefindUI({
-      element: "#search",
-      bundlePath: bundle.pathname,
-      showImages: false,
-      showSubResults: false,
-      excerptLength: 30,
-      resetStyles: true,
-      openFilters: [box.dataset.openFilters]
+  /* --- the interface ------------------------------------------------------------------ */
+
+  var input = element("input", "search-input");
+  input.type = "search";
+  input.id = "search-input";
+  input.name = "q";
+  input.autocomplete = "off";
+  input.spellcheck = false;
+  var label = element("label", "search-label", text.label);
+  label.htmlFor = input.id;
+  var form = element("form", "search-form");
+  form.setAttribute("role", "search");
+  form.append(label, input);
+  var filterBox = element("div", "search-filters");
+  var count = element("p", "search-count");
+  count.setAttribute("role", "status");
+  var list = element("ol", "search-results");
+  var more = element("button", "search-more", text.more);
+  more.type = "button";
+  more.hidden = true;
+  var results = element("div", "search-found");
+  results.append(count, list, more);
+  var body = element("div", "search-body");
+  body.append(filterBox, results);
+  box.replaceChildren(form, body);
+
+  var chosen = {topic: new Set(), language: new Set(), year: new Set()};
+  var state = {live: [], shown: 0, run: 0};
+  var index = null;
+  var timer = 0;
+
+  /* Pagefind's filters for the ticked values, leaving out the filter `except`. */
+  function filtersFor(except) {
+    var filters = {};
+    FILTERS.forEach(function (f) {
+      if (f[0] !== except && chosen[f[0]].size) filters[f[0]] = {any: Array.from(chosen[f[0]])};
     });
-    label(box.querySelector("input.pagefind-ui__search-input"));
-    var query = new URLSearchParams(location.search).get("q");
-    if (query) ui.triggerSearch(query);
-  };
-  document.head.appendChild(script);
+    return filters;
+  }
+
+  function live(response) {
+    return response.results.filter(function (r) { return !index.superseded.has(r.id); });
+  }
+
+  /* The counts of filter `key`'s values for `query`, superseded copies left out (see top). */
+  async function counts(query, key, response) {
+    var found = Object.assign({}, response.filters[key] || {});
+    if (live(response).length === response.results.length) return found;
+    await Promise.all(Object.keys(found).map(async function (value) {
+      if (!found[value]) return;
+      var only = filtersFor(key);
+      only[key] = value;
+      found[value] = live(await index.pagefind.search(query, {filters: only})).length;
+    }));
+    return found;
+  }
+
+  async function search() {
+    if (!index) return;  // still loading: the search is made once the index is there
+    var query = input.value.trim();
+    var run = ++state.run;
+    history.replaceState(null, "", query ? "?q=" + encodeURIComponent(query) : location.pathname);
+    if (!query) {
+      box.dataset.query = "";
+      state.live = [];
+      list.replaceChildren();
+      filterBox.replaceChildren();
+      count.textContent = "";
+      more.hidden = true;
+      return;
+    }
+    var response = await index.pagefind.search(query, {filters: filtersFor(null)});
+    var facets = {};
+    for (var i = 0; i < FILTERS.length; i++) {
+      var key = FILTERS[i][0];
+      var base = chosen[key].size ? await index.pagefind.search(query, {filters: filtersFor(key)}) : response;
+      facets[key] = await counts(query, key, base);
+    }
+    if (run !== state.run) return;  // a newer search started meanwhile
+    state.live = live(response);
+    state.shown = 0;
+    list.replaceChildren();
+    showCount(state.live.length);
+    showFilters(facets);
+    await showMore(false);
+    box.dataset.query = query;  // what the results show, and how many searches were shown:
+    box.dataset.done = run;     // for scripts and tests that wait for a search to finish
+  }
+
+  function showCount(n) {
+    var template = n === 0 ? text.none : plural.select(n) === "one" ? text.countOne : text.count;
+    count.textContent = template.replace("{n}", number.format(n));
+  }
+
+  /* The next PAGE results; `focus` moves the keyboard to the first one added. */
+  async function showMore(focus) {
+    var run = state.run;
+    var next = state.live.slice(state.shown, state.shown + PAGE);
+    var data = await Promise.all(next.map(function (r) { return r.data(); }));
+    if (run !== state.run) return;
+    var items = data.map(function (d, i) { return resultItem(d, next[i].id); });
+    list.append.apply(list, items);
+    state.shown += next.length;
+    more.hidden = state.shown >= state.live.length;
+    if (focus && items.length) items[0].querySelector("a").focus();
+  }
+
+  function resultItem(data, id) {
+    var item = element("li", "search-result");
+    var itemLang = id.split("_")[0];  // Pagefind's result ids start with the part's language
+    if (itemLang && itemLang !== lang) item.lang = itemLang;
+    var title = element("h2", "search-result-title");
+    var link = element("a", null, data.meta.title || data.url);
+    link.href = data.url;
+    title.append(link);
+    item.append(title);
+    if (data.meta.date) item.append(element("p", "meta", data.meta.date));
+    item.append(excerpt(data.excerpt));
+    return item;
+  }
+
+  /* The excerpt as text with Pagefind's <mark>s kept: nothing else of it becomes HTML. */
+  function excerpt(html) {
+    var parsed = document.createElement("template");
+    parsed.innerHTML = html;
+    var p = element("p", "search-excerpt");
+    parsed.content.childNodes.forEach(function (node) {
+      p.append(node.nodeName === "MARK" ? element("mark", null, node.textContent) : node.textContent);
+    });
+    return p;
+  }
+
+  function showFilters(facets) {
+    var focused = document.activeElement;
+    var again = focused && focused.dataset && focused.dataset.key ? focused : null;
+    var groups = FILTERS.map(function (f) { return filterGroup(f[0], f[1], facets[f[0]]); })
+      .filter(Boolean);
+    filterBox.replaceChildren.apply(filterBox, groups);
+    if (again) {
+      var same = Array.from(filterBox.querySelectorAll("input")).find(function (c) {
+        return c.dataset.key === again.dataset.key && c.value === again.value;
+      });
+      if (same) same.focus();
+    }
+  }
+
+  /* One filter: its values with a result, and the ticked ones, in the page's language order. */
+  function filterGroup(key, name, found) {
+    var values = Object.keys(found).filter(function (v) { return found[v] > 0 || chosen[key].has(v); });
+    chosen[key].forEach(function (v) { if (!(v in found)) values.push(v); });
+    if (!values.length) return null;
+    values.sort(key === "year" ? function (a, b) { return collator.compare(b, a); } : collator.compare);
+    var group = element("fieldset", "search-filter");
+    group.append(element("legend", null, name));
+    var ul = element("ul");
+    values.forEach(function (value) {
+      var tick = element("input");
+      tick.type = "checkbox";
+      tick.value = value;
+      tick.dataset.key = key;
+      tick.checked = chosen[key].has(value);
+      var label = element("label");
+      label.append(tick, " " + value + " ", element("span", "search-filter-count", "(" + number.format(found[value] || 0) + ")"));
+      var li = element("li");
+      li.append(label);
+      ul.append(li);
+    });
+    group.append(ul);
+    return group;
+  }
+
+  filterBox.addEventListener("change", function (event) {
+    var tick = event.target;
+    chosen[tick.dataset.key][tick.checked ? "add" : "delete"](tick.value);
+    search();
+  });
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(search, DEBOUNCE);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    search();
+  });
+  more.addEventListener("click", function () { showMore(true); });
+
+  input.value = new URLSearchParams(location.search).get("q") || "";
+  input.focus({preventScroll: true});
+  loadIndex().then(function (loaded) {
+    index = loaded;
+    if (input.value.trim()) search();
+  }, function () { say(text.unavailable); });
 })();
