@@ -25,6 +25,7 @@ from .content import Briefing, FileEntry, stamp
 from .engine import engine_stamp
 from .fsutil import write_atomic
 from .output import spare_folder
+from .site_folder import output_key
 from .workers import in_background
 
 CACHE_VERSION = (8, tuple(f.name for f in dataclasses.fields(Briefing)))
@@ -79,7 +80,7 @@ _MEMORY: dict[Path, BuildCache] = {}
 
 
 def _key(config: Config) -> str:
-    return hashlib.sha256(str(config.site_dir.resolve()).encode()).hexdigest()[:12]
+    return output_key(config.site_dir)
 
 
 def cache_file(config: Config) -> Path:

@@ -60,7 +60,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     config = _config(args)
     progress = progress_line(sys.stderr)
     try:
-        result = build(config, strict=args.strict, search_index=not args.no_search, progress=progress)
+        result = build(config, strict=args.strict, search_index=not args.no_search, progress=progress,
+                       force=args.force, wait=not args.no_wait)
     finally:
         if progress:
             progress.finish()
@@ -89,13 +90,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_deploy(args: argparse.Namespace) -> int:
     from .deploy import check_target, publish
     from .pipeline import build
+    from .site_folder import build_lock
     config = _config(args)
     check_target(config.root, remote=args.remote, branch=args.branch, cname=config.cname or None)
-    result = build(config, search_index=not args.no_search)
-    _print_problems(result.warnings)
-    print(f"build: {result.summary()}")
-    published = publish(config.site_dir, config.root, remote=args.remote, branch=args.branch,
-                        message=args.message, dry_run=args.dry_run, cname=config.cname or None)
+    with build_lock(config.site_dir, config.cache_dir, wait=not args.no_wait):  # no build swaps site/ mid-publish
+        result = build(config, search_index=not args.no_search, force=args.force)
+        _print_problems(result.warnings)
+        print(f"build: {result.summary()}")
+        published = publish(config.site_dir, config.root, remote=args.remote, branch=args.branch,
+                            message=args.message, dry_run=args.dry_run, cname=config.cname or None)
     print(f"deploy: {published.summary}")
     return 0
 
@@ -159,6 +162,10 @@ def _site_options(command: argparse.ArgumentParser) -> None:
                          help="skip the full-text search index (Pagefind); the search page then says so")
     command.add_argument("--link-style", choices=LINK_STYLES,
                          help="pretty links (…/) or files links (…/index.html, for opening from disk)")
+    command.add_argument("--force", action="store_true",
+                         help="replace an output folder holding files this tool did not build")
+    command.add_argument("--no-wait", action="store_true",
+                         help="fail at once if another build is writing the output folder (default: wait)")
 
 
 def main(argv: list[str] | None = None) -> int:

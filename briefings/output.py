@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ctypes
 import glob
-import hashlib
 import itertools
 import os
 import shutil
@@ -23,13 +22,12 @@ import time
 from pathlib import Path
 
 from .errors import SiteError, SiteErrors
+from .site_folder import output_key
 from .urls import is_safe_output_path
 from .workers import detach
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-STALE_SECONDS = 600
-"""Temporary build folders older than this were left by a killed build and are removed."""
 
 
 class SiteWriter:
@@ -253,8 +251,7 @@ def spare_folder(site_dir: Path, cache_dir: Path) -> Path:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     if os.stat(cache_dir).st_dev == os.stat(site_dir.parent).st_dev:
-        key = hashlib.sha256(str(site_dir).encode()).hexdigest()[:12]
-        return cache_dir.resolve() / f"spare-{key}"
+        return cache_dir.resolve() / f"spare-{output_key(site_dir)}"
     return site_dir.with_name(f".{site_dir.name}.spare")
 
 
@@ -281,13 +278,10 @@ def _prune_empty_parents(root: Path, folder: Path) -> None:
 
 
 def _remove_stale_builds(site_dir: Path) -> None:
-    """Temporary folders of builds that were killed: old enough not to be a build running now."""
-    for folder in site_dir.parent.glob(f".{site_dir.name}-build-*"):
-        try:
-            if time.time() - folder.stat().st_mtime > STALE_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            pass
+    """Temporary folders of builds that were killed, whatever their age: the writer runs under
+    the output folder's build lock (site_folder.build_lock), so no live build owns one."""
+    for folder in site_dir.parent.glob(f"{glob.escape('.' + site_dir.name)}-build-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _libc() -> ctypes.CDLL:

@@ -28,6 +28,7 @@ from .content import content_stamps, load_content
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
+from .site_folder import MARKER_TEXT, SITE_MARKER, build_lock, check_site_folder
 from .theme import static_dirs, template_dirs
 from .workers import in_background, map_slices
 
@@ -137,7 +138,7 @@ def _files_under(folders: list[Path]) -> list[Path]:
 
 def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
           persist: bool = True, jobs: int | None = None, search_index: bool = True,
-          progress=None) -> BuildResult:
+          progress=None, force: bool = False, wait: bool = True) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
     `changed` (from the preview's watcher) is informational: what changed is
@@ -148,8 +149,13 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     `search_index=False` skips the search index (the preview does: indexing a
     large archive takes seconds; the index is redone only when briefing pages change).
     `progress(done, total)` is told how rendering goes (see progress.py).
+    The output folder must be one a build may replace (see site_folder.py; `force` replaces
+    a folder of someone else's files); the build holds its lock, waiting for another build
+    to finish, or failing at once when not `wait`.
     """
-    with _collector_paused():
+    check_site_folder(config.site_dir, config.root, config.cache_dir, force,
+                      known=build_cache.cache_file(config).exists())  # before the lock: refused, it writes nothing
+    with build_lock(config.site_dir, config.cache_dir, wait), _collector_paused():
         return _build(config, strict, persist, jobs, search_index, progress)
 
 
@@ -265,6 +271,7 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
                              else fingerprints.page(page))
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
+    prints[SITE_MARKER] = "marker"
     cache.templates = (templates_key, fingerprints.closures)
     return prints, shape
 
@@ -285,6 +292,8 @@ def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints
             writer.copy_file(path, source, prints[path])
     if not reuse(NOJEKYLL):
         writer.write(NOJEKYLL, b"", prints[NOJEKYLL])
+    if not reuse(SITE_MARKER):
+        writer.write(SITE_MARKER, MARKER_TEXT, prints[SITE_MARKER])
     writer.prune()
     return rendered
 

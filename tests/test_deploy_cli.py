@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from sitecrawl import copy_project, dir_snapshot, make_project, run_cli, write_config, write_seed
+from sitecrawl import BUILD_PY, copy_project, dir_snapshot, make_project, run_cli, write_config, write_seed
 
 SEEDS = 8
 
@@ -278,3 +279,23 @@ def test_deploy_shows_build_warnings_like_build_does(project: Path, env: dict[st
     shutil.rmtree(repo / ".cache", ignore_errors=True)
     done = deploy(project, env)
     assert f"{shown}:3: warning: unknown key `authr`" in done.stderr, done.stderr
+
+
+def test_a_build_started_during_a_deploy_never_changes_what_it_publishes(project: Path, remote: Path,
+                                                                         env: dict[str, str]) -> None:
+    """Deploy holds the output folder's lock from its build to its push: a build started
+    meanwhile waits, so the published tree is always a complete site (pairs started together)."""
+    repo = project.parent
+    for attempt in range(3):
+        seed = sorted((repo / "content").rglob("*.md"))[attempt]
+        seed.write_text(seed.read_text(encoding="utf-8") + f"\nÉdition {attempt}.\n", encoding="utf-8")
+        command = [sys.executable, str(BUILD_PY), "--config", str(project)]
+        deploying = subprocess.Popen([*command, "deploy", "--no-search"], cwd=repo, env=env, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        building = subprocess.Popen([*command, "build", "--no-search"], cwd=repo, env=env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        outputs = deploying.communicate(timeout=120)[0], building.communicate(timeout=120)[0]
+        assert (deploying.returncode, building.returncode) == (0, 0), outputs
+        tip = remote_tip(remote, env)
+        assert tree_files(remote, env, tip) == site_files(repo / "site"), f"attempt {attempt}: {outputs}"
+        assert git(remote, env, "show", f"{tip}:index.html") == (repo / "site" / "index.html").read_text().strip()
