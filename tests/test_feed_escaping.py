@@ -87,24 +87,29 @@ def test_no_feed_field_can_run_script(tmp_path_factory, title: str, summary: str
     build(config, search_index=False, persist=False, jobs=1)
     site = config.site_dir
     for feed in (site / "feed.xml", site / "topics" / "defence" / "feed.xml"):
-        items = [text for tag, text in _rss_fields(feed)]
-        assert title in items, feed  # the title, decoded once, is the text as written
+        items = [_words(text) for tag, text in _rss_fields(feed)]
+        assert _words(title) in items, feed  # the title, decoded once, is the text as written
         for tag, text in _rss_fields(feed):
             if tag in RSS_HTML_FIELDS:
                 assert not _dangerous(text), (feed, tag, text)
         descriptions = [text for tag, text in _rss_fields(feed) if tag == "description"]
-        shown = [_text_of(html) for html in descriptions]
-        assert " ".join(description.split()) in [" ".join(s.split()) for s in shown], (feed, descriptions)
+        shown = [_words(_text_of(html)) for html in descriptions]
+        assert _words(description) in shown, (feed, descriptions)
         if not full_content:
-            assert " ".join(summary.split()) in [" ".join(s.split()) for s in shown], (feed, descriptions)
+            assert _words(summary) in shown, (feed, descriptions)
     atom = ET.parse(site / "atom.xml").getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entry = atom.find("a:entry", ns)
-    assert entry.find("a:title", ns).text == title
+    assert _words(entry.find("a:title", ns).text) == _words(title)
     assert entry.find("a:summary", ns).get("type", "text") == "text"
     feed_json = json.loads((site / "feed.json").read_text(encoding="utf-8"))
-    assert feed_json["items"][0]["title"] == title
-    assert feed_json["items"][0]["summary"] == summary
+    assert _words(feed_json["items"][0]["title"]) == _words(title)
+    assert _words(feed_json["items"][0]["summary"]) == _words(summary)
+
+
+def _words(text: str) -> str:
+    """Text with its runs of white space as one space, as the content loader keeps titles."""
+    return " ".join(text.split())
 
 
 class _Text(HTMLParser):
