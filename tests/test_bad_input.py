@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -92,9 +91,7 @@ def test_bad_input(case: Case, tmp_path: Path) -> None:
     root = tmp_path / "project"
     config = make_project(root, spec)
     for run_spec in spec["runs"]:
-        start = time.monotonic()
-        run = run_build_py(config, *run_spec["args"], timeout=60)
-        took = time.monotonic() - start
+        run = run_build_py(config, *run_spec["args"], timeout=run_spec.get("max_seconds", 60))
         context = f"{case.name}: build.py {' '.join(run_spec['args'])}\n--- stdout\n{run.stdout}--- stderr\n{run.stderr}"
         assert "Traceback" not in run.output, context
         assert run.code == run_spec.get("code", 0), context
@@ -111,8 +108,6 @@ def test_bad_input(case: Case, tmp_path: Path) -> None:
         if run.code == 1:
             assert any(PROBLEM_LINE.match(line) and ": warning: " not in line for line in lines), \
                 f"exit 1 without an error line\n{context}"
-        if "max_seconds" in run_spec:
-            assert took < run_spec["max_seconds"], f"{context}\ntook {took:.1f} s"
     for name in spec.get("exists", []):
         assert (root / name).exists(), f"{name} missing; project has {sorted(listing(root))}"
     for name in spec.get("absent", []):
