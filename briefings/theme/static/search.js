@@ -83,6 +83,7 @@
   input.name = "q";
   input.autocomplete = "off";
   input.spellcheck = false;
+  input.dir = "auto";  // a query in Hebrew or Arabic is written right to left
   var label = element("label", "search-label", text.label);
   label.htmlFor = input.id;
   var form = element("form", "search-form");
@@ -173,7 +174,9 @@
   async function showMore(focus) {
     var run = state.run;
     var next = state.live.slice(state.shown, state.shown + PAGE);
+    more.disabled = true;  // a second click before these are shown would fetch them twice
     var data = await Promise.all(next.map(function (r) { return r.data(); }));
+    more.disabled = false;
     if (run !== state.run) return;
     var items = data.map(function (d, i) { return resultItem(d, next[i].id); });
     list.append.apply(list, items);
@@ -185,13 +188,20 @@
   function resultItem(data, id) {
     var item = element("li", "search-result");
     var itemLang = id.split("_")[0];  // Pagefind's result ids start with the part's language
-    if (itemLang && itemLang !== lang) item.lang = itemLang;
+    if (itemLang && itemLang !== lang) {
+      item.lang = itemLang;
+      item.dir = "auto";  // Hebrew or Arabic on a left-to-right page reads right to left
+    }
     var title = element("h2", "search-result-title");
     var link = element("a", null, data.meta.title || data.url);
     link.href = data.url;
     title.append(link);
     item.append(title);
-    if (data.meta.date) item.append(element("p", "meta", data.meta.date));
+    if (data.meta.date) {
+      var date = element("p", "meta", data.meta.date);  // the date is in the interface's language
+      if (item.lang) { date.lang = lang; date.dir = "auto"; }
+      item.append(date);
+    }
     item.append(excerpt(data.excerpt));
     return item;
   }
