@@ -16,9 +16,16 @@ Choices worth knowing:
 - If the new tree is identical to the branch tip's tree, no commit is made
   (`PublishResult.changed` is False, the summary says "unchanged"); the existing
   tip is still pushed, which retries a push that failed last time.
-- The previous tip is the local branch if it exists, else `<remote>/<branch>`
-  as last fetched; nothing is fetched. If the remote moved on, the push is
-  rejected and reported, never forced.
+- Before committing, the remote's branch is fetched (into `<remote>/<branch>`),
+  and the new commit goes on top of it: a remote that moved on since the last
+  deploy (another machine published) is built upon, not rejected. The local
+  branch is the parent only while it holds the remote's tip (a commit whose push
+  failed is kept in the history); a local branch that the remote has diverged
+  from holds only earlier builds of the site, and the remote's history wins.
+  A push is never forced: if someone publishes between the fetch and the push,
+  it is rejected, and deploying again builds on top of theirs.
+- Branch and remote names follow git's own rules (`git check-ref-format`), and
+  no name reaches git where it could be read as an option (`--branch=-f`).
 - The remote is only required when pushing (`push=True`), dry run included.
 - Everything that can be checked is checked before any object, commit or ref
   is written, so a refusal leaves the repository exactly as it was.
@@ -98,7 +105,9 @@ def publish(
     extras = _extra_files(files, cname)
     files = [f for f in files if f not in extras]
     count = len(files) + len(extras)
-    parent, local_tip = _previous_tip(repo, remote, branch)
+    remote_tip = (_fetch(repo, remote, branch) if push and not dry_run
+                  else _resolve(repo, f"refs/remotes/{remote}/{branch}"))  # as last fetched: write nothing
+    parent, local_tip = _previous_tip(repo, branch, remote_tip)
     if dry_run:
         return _dry_run_result(site_dir, repo, remote, branch, count, parent, push)
     tree = _build_tree(repo, site_dir, files, extras)
@@ -198,7 +207,12 @@ def _check_repo(repo_dir: Path) -> _Repo:
 
 
 def _check_remote(repo: _Repo, remote: str) -> None:
-    """Pushing needs a named remote; catch a typo before making a commit nobody can push."""
+    """Pushing needs a named remote; catch a typo before making a commit nobody can push.
+    The name must be one git accepts for a remote (its tracking refs live under
+    refs/remotes/<name>/), and not look like an option."""
+    if remote.startswith("-") or _git(repo, "check-ref-format", f"refs/remotes/{remote}/HEAD").returncode != 0:
+        raise _fail(repo.shown, f"'{remote}' is not a valid remote name",
+                    "pass the name of a remote, like origin (`git remote` lists them)")
     if _git(repo, "remote", "get-url", "--", remote).returncode != 0:
         raise _fail(
             repo.shown,
@@ -209,8 +223,11 @@ def _check_remote(repo: _Repo, remote: str) -> None:
 
 def _check_branch(repo: _Repo, branch: str) -> None:
     """Refuse bad names, and a branch that is checked out: moving it would change that work tree's HEAD."""
-    if _git(repo, "check-ref-format", f"refs/heads/{branch}").returncode != 0:
-        raise _fail(repo.shown, f"'{branch}' is not a valid branch name", "pass a name like gh-pages")
+    done = _git(repo, "check-ref-format", "--branch", branch)
+    if done.returncode != 0 or done.stdout.decode("utf-8", "replace").strip() != branch:  # `@{-1}` is expanded
+        raise _fail(repo.shown, f"'{branch}' is not a valid branch name",
+                    "git's rules (`git check-ref-format --branch`): no leading '-', no spaces, '..', "
+                    "'~', '^', ':', '?', '*', '[' or '\\'; pass a name like gh-pages")
     if f"refs/heads/{branch}" in _checked_out_branches(repo):
         raise _fail(
             repo.shown,
@@ -265,10 +282,36 @@ def _extra_files(files: list[str], cname: str | None) -> dict[str, bytes]:
     return extras
 
 
-def _previous_tip(repo: _Repo, remote: str, branch: str) -> tuple[str | None, str | None]:
-    """(parent for the new commit, current local tip): local branch first, then the fetched remote one."""
+def _fetch(repo: _Repo, remote: str, branch: str) -> str | None:
+    """The remote's tip of `branch` (None when it has no such branch yet), fetched into
+    refs/remotes/<remote>/<branch>, as `git fetch` would."""
+    ref = f"refs/heads/{branch}"
+    done = _git(repo, "ls-remote", "--", remote, ref)
+    if done.returncode != 0:
+        raise _fail(repo.shown, f"cannot reach '{remote}': {_stderr(done)}",
+                    "check the remote's URL, your network and your access, then deploy again; nothing was committed")
+    tips = [line.split("\t")[0] for line in done.stdout.decode().splitlines() if line.endswith(f"\t{ref}")]
+    if not tips:
+        return None
+    fetched = _git(repo, "fetch", "--quiet", "--no-tags", "--", remote, f"+{ref}:refs/remotes/{remote}/{branch}")
+    if fetched.returncode != 0:
+        raise _fail(repo.shown, f"fetching '{branch}' from '{remote}' failed: {_stderr(fetched)}",
+                    "check the remote, then deploy again; nothing was committed")
+    return tips[0]
+
+
+def _previous_tip(repo: _Repo, branch: str, remote_tip: str | None) -> tuple[str | None, str | None]:
+    """(parent for the new commit, current local tip): the remote's tip, unless the local branch
+    already contains it (a commit whose push failed); either way, pushing the new commit
+    is a fast-forward."""
     local = _resolve(repo, f"refs/heads/{branch}")
-    return (local or _resolve(repo, f"refs/remotes/{remote}/{branch}")), local
+    if local is None or remote_tip is None or local == remote_tip:
+        return local or remote_tip, local
+    return (local if _is_ancestor(repo, remote_tip, local) else remote_tip), local
+
+
+def _is_ancestor(repo: _Repo, older: str, newer: str) -> bool:
+    return _git(repo, "merge-base", "--is-ancestor", older, newer).returncode == 0
 
 
 def _resolve(repo: _Repo, ref: str) -> str | None:
@@ -337,16 +380,25 @@ def _update_ref(repo: _Repo, branch: str, new: str, old: str | None) -> None:
 
 
 def _push(repo: _Repo, remote: str, branch: str) -> None:
-    """Fast-forward push only: overwriting someone else's published history must be a human decision."""
+    """Fast-forward push only: overwriting someone else's published history must be a human decision.
+    A push rejected because the remote moved on since the fetch is the one failure that
+    deploying again mends (it builds on top of the new tip); the hint says which it was."""
     ref = f"refs/heads/{branch}"
-    done = _git(repo, "push", "--quiet", remote, f"{ref}:{ref}")
-    if done.returncode != 0:
-        raise _fail(
-            repo.shown,
-            f"pushing '{branch}' to '{remote}' failed: {_stderr(done)}",
-            f"the commit is on the local branch '{branch}'; fix the remote and run "
-            f"`git push {remote} {branch}` (if it was rejected, `git fetch {remote}` and publish again)",
-        )
+    done = _git(repo, "push", "--porcelain", "--", remote, f"{ref}:{ref}")
+    if done.returncode == 0:
+        return
+    rejected = [line.split("\t")[-1] for line in done.stdout.decode("utf-8", "replace").splitlines()
+                if line.startswith("!\t")]
+    errors = [line for line in done.stderr.decode("utf-8", "replace").splitlines()
+              if line.strip() and not line.startswith("hint:")]  # git's hints suggest a pull: not here
+    reason = " ".join(" ".join(rejected + errors).split()) or f"exit status {done.returncode}"
+    if any(status.startswith("[rejected]") for status in rejected):
+        hint = (f"'{remote}' got a newer '{branch}' while this deploy ran (someone else published): "
+                "deploy again, it builds on top of theirs")
+    else:
+        hint = (f"the commit is on the local branch '{branch}'; fix what git says, then deploy again "
+                f"or run `git push {remote} {branch}`")
+    raise _fail(repo.shown, f"pushing '{branch}' to '{remote}' failed: {reason}", hint)
 
 
 # --- reporting ------------------------------------------------------------------

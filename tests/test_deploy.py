@@ -228,11 +228,109 @@ def test_dry_run_still_validates(site: Path, project: Path) -> None:
         publish(site, project, remote="upstream", dry_run=True)
 
 
-def test_push_failure_is_a_site_error(site: Path, project: Path, tmp_path: Path) -> None:
+def test_an_unreachable_remote_refuses_before_committing(site: Path, project: Path, tmp_path: Path) -> None:
     git(project, "remote", "set-url", "origin", str(tmp_path / "does-not-exist.git"))
     with pytest.raises(SiteErrors) as caught:
         publish(site, project)
     (error,) = caught.value.errors
-    assert "pushing 'gh-pages' to 'origin' failed" in error.message
+    assert "cannot reach 'origin'" in error.message
     assert "does-not-exist.git" in error.message  # git's own stderr is included
-    assert "git push origin gh-pages" in error.hint
+    assert "deploy again" in error.hint and "nothing was committed" in error.hint
+    assert "gh-pages" not in refs(project)
+
+
+def test_a_push_the_remote_refuses_is_a_site_error(site: Path, project: Path, remote: Path) -> None:
+    """The remote declines (a hook, a protected branch): the commit waits on the local branch,
+    and the hint says how to push it once the remote is fixed."""
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'gh-pages is frozen' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    with pytest.raises(SiteErrors) as caught:
+        publish(site, project)
+    (error,) = caught.value.errors
+    assert "pushing 'gh-pages' to 'origin' failed: [remote rejected] (pre-receive hook declined)" in error.message
+    assert "gh-pages is frozen" in error.message
+    assert "git push origin gh-pages" in error.hint and "hint:" not in error.message
+    assert refs(remote) == ""
+    hook.unlink()
+    tip = git(project, "rev-parse", "gh-pages")
+    assert publish(site, project).commit == tip  # nothing changed: the waiting commit is pushed
+    assert git(remote, "rev-parse", "gh-pages") == tip
+
+
+def publish_elsewhere(remote: Path, tmp_path: Path, name: str = "elsewhere") -> str:
+    """Another machine publishes: a clone of the remote commits a new site on gh-pages and pushes."""
+    clone = tmp_path / name
+    git(tmp_path, "clone", "--quiet", "--branch", "gh-pages", str(remote), str(clone))
+    (clone / "index.html").write_text(f"<h1>Published from {name}</h1>\n")
+    git(clone, *ID, "commit", "--quiet", "-am", f"Publish from {name}")
+    git(clone, "push", "--quiet", "origin", "gh-pages")
+    return git(clone, "rev-parse", "HEAD")
+
+
+def test_a_remote_that_moved_ahead_is_built_upon(site: Path, project: Path, remote: Path, tmp_path: Path) -> None:
+    """Someone published from another machine since our last deploy: our local gh-pages is behind.
+    The deploy fetches the remote's branch and commits on top of it, so the push is a
+    fast-forward and their commit stays in the published history."""
+    first = publish(site, project)
+    theirs = publish_elsewhere(remote, tmp_path)
+    (site / "index.html").write_text("<h1>Briefings, next edition</h1>\n")
+    second = publish(site, project)
+    assert git(remote, "rev-parse", "gh-pages") == second.commit
+    assert git(remote, "log", "--format=%P", "-1", "gh-pages") == theirs
+    assert git(remote, "rev-list", "gh-pages").splitlines() == [second.commit, theirs, first.commit]
+    assert git(remote, "show", "gh-pages:index.html") == "<h1>Briefings, next edition</h1>"
+    assert git(project, "rev-parse", "gh-pages") == second.commit
+    assert git(project, "rev-parse", "origin/gh-pages") == second.commit
+
+
+def test_a_push_rejected_by_a_publish_in_between_is_mended_by_deploying_again(
+        site: Path, project: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone publishes between our fetch and our push: the push is rejected, never forced, and
+    the advice (deploy again) works: the next deploy builds on top of theirs."""
+    import briefings.deploy as deploy
+    first = publish(site, project)
+    real_fetch, raced = deploy._fetch, []
+
+    def fetch_then_someone_publishes(*args):
+        tip = real_fetch(*args)
+        raced.append(publish_elsewhere(remote, tmp_path))
+        return tip
+    monkeypatch.setattr(deploy, "_fetch", fetch_then_someone_publishes)
+    (site / "index.html").write_text("<h1>Briefings, next edition</h1>\n")
+    with pytest.raises(SiteErrors) as caught:
+        publish(site, project)
+    monkeypatch.undo()
+    (error,) = caught.value.errors
+    assert "pushing 'gh-pages' to 'origin' failed: [rejected] (fetch first)" in error.message
+    assert "deploy again" in error.hint and "git fetch" not in error.hint
+    assert git(remote, "rev-parse", "gh-pages") == raced[0]  # theirs, untouched
+    again = publish(site, project)
+    assert git(remote, "rev-parse", "gh-pages") == again.commit
+    assert git(remote, "rev-list", "gh-pages").splitlines() == [again.commit, raced[0], first.commit]
+
+
+@pytest.mark.parametrize("branch", ["-f", "--force", "a..b", "gh pages", "x:y", "@{-1}", "HEAD", "a/", "-"])
+def test_branch_names_follow_gits_rules(site: Path, project: Path, remote: Path, branch: str) -> None:
+    """`--branch=-f` once pushed a branch named `-f`: a name git would not take for a branch
+    is refused before anything is written."""
+    git(project, "checkout", "--quiet", "-b", "other")  # @{-1} would expand to main
+    objects = git(project, "count-objects", "-v")
+    with pytest.raises(SiteErrors) as caught:
+        publish(site, project, branch=branch)
+    (error,) = caught.value.errors
+    assert error.message == f"'{branch}' is not a valid branch name"
+    assert "git check-ref-format --branch" in error.hint and "gh-pages" in error.hint
+    assert git(project, "for-each-ref", "refs/heads/").count("\n") == 1  # main and other only
+    assert git(project, "count-objects", "-v") == objects
+    assert refs(remote) == ""
+
+
+@pytest.mark.parametrize("remote_name", ["-f", "--mirror", "a..b", "x y"])
+def test_remote_names_git_would_not_take_are_refused(site: Path, project: Path, remote: Path,
+                                                                 remote_name: str) -> None:
+    with pytest.raises(SiteErrors) as caught:
+        publish(site, project, remote=remote_name)
+    (error,) = caught.value.errors
+    assert error.message == f"'{remote_name}' is not a valid remote name"
+    assert "gh-pages" not in refs(project) and refs(remote) == ""

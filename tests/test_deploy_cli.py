@@ -299,3 +299,17 @@ def test_a_build_started_during_a_deploy_never_changes_what_it_publishes(project
         tip = remote_tip(remote, env)
         assert tree_files(remote, env, tip) == site_files(repo / "site"), f"attempt {attempt}: {outputs}"
         assert git(remote, env, "show", f"{tip}:index.html") == (repo / "site" / "index.html").read_text().strip()
+
+
+def test_a_branch_name_git_would_not_take_is_refused_before_building(
+        project: Path, remote: Path, env: dict[str, str]) -> None:
+    """`deploy --branch=-f` pushed a branch named `-f`; now it is refused with git's rule named,
+    before the build writes anything."""
+    repo = project.parent
+    done = deploy(project, env, "--branch=-f", check=False)
+    assert done.returncode == 1, done
+    assert "'-f' is not a valid branch name (git's rules (`git check-ref-format --branch`)" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert git(repo, env, "for-each-ref", "refs/heads/").count("\n") == 0  # main only
+    assert remote_tip(remote, env, "-f") is None and git(remote, env, "for-each-ref") == ""
+    assert not (repo / "site").exists()
