@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import os
 import pickle
 import shutil
@@ -24,6 +23,7 @@ from .config import Config
 from .content import Briefing, FileEntry, stamp
 from .engine import engine_stamp
 from .fsutil import write_atomic
+from .journal import Journal
 from .output import spare_folder
 from .site_folder import output_key
 from .workers import in_background
@@ -143,24 +143,23 @@ def _replay_journal(path: Path, token: str, files: dict[str, FileEntry]) -> int:
 
     Losing entries is safe: an entry only stands for a file whose mtime and size
     still match, and a file without one is read again."""
-    try:
-        stream = io.BytesIO(path.read_bytes())
-    except OSError:
-        return 0
+    frames, damaged = Journal(path).read(_frame)
     applied = 0
-    while stream.tell() < len(stream.getbuffer()):
-        try:
-            frame_token, changes = pickle.load(stream)
-        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            return JOURNAL_DAMAGED
+    for frame_token, changes in frames:
         if frame_token == token:
-            for key, entry in changes.items():
+            for key, entry in changes:
                 if entry is None:
                     files.pop(key, None)
                 else:
                     files[key] = entry
             applied += len(changes)
-    return applied
+    return JOURNAL_DAMAGED if damaged else applied
+
+
+def _frame(stream) -> tuple[str, list]:
+    """One journal entry: (token, the changes as (key, entry or None) pairs); a foreign one raises."""
+    token, changes = pickle.load(stream)
+    return token, list(changes.items())
 
 
 JOURNAL_DAMAGED = 1 << 40
@@ -234,8 +233,9 @@ def _write_content(config: Config, related: RelatedMemo | None, token: str,
         write_atomic(content_cache_file(config), data, durable=False)
         content_journal_file(config).unlink(missing_ok=True)
     elif changes:
-        with content_journal_file(config).open("ab") as handle:
-            handle.write(pickle.dumps((token, changes), protocol=pickle.HIGHEST_PROTOCOL))
+        journal = Journal(content_journal_file(config))
+        journal.append(pickle.dumps((token, changes), protocol=pickle.HIGHEST_PROTOCOL))
+        journal.close()
 
 
 def _unpickle(path: Path) -> object:
