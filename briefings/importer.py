@@ -4,6 +4,13 @@ Import is idempotent and safe: a content file a person may have edited is
 never overwritten. `content/.imported.json` records the hash of what import
 last wrote for each seed id, so a file still matching it can be updated when
 its seed changes, while a file that differs is kept. `--force` regenerates.
+
+A killed import leaves nothing behind that the next one does not mend: each
+file's record goes to a journal (`content/.imported.journal`) before the file
+is written, the next import takes in the records whose file holds exactly what
+was written (so a seed edited after the kill still reaches its file, instead of
+the file passing for a person's edit), and removes the killed run's temporary
+files. The manifest takes the journal in at the end of each import.
 """
 from __future__ import annotations
 
@@ -18,15 +25,18 @@ from . import frontmatter
 from .config import Config
 from .dates import to_yaml
 from .errors import SiteError, SiteErrors, display_path
-from .fsutil import flush_all, write_atomic
+from .fsutil import flush_all, leftover_target, write_atomic
+from .journal import Journal
 from .language import detect_language
 from .seeds import MAX_SEED_BYTES, Block, Seed, checked_id, parse_seed_with_warnings, too_big
 from .text import summarize
 from .topics import classify
-from .urls import date_folder, slugify, unique_slug
+from .urls import date_folder, is_safe_output_path, slugify, unique_slug
 from .workers import map_items
 
 MANIFEST = ".imported.json"
+JOURNAL = ".imported.journal"
+"""The content files written since the manifest was: one JSON line each (seed id, file, digest)."""
 _ID_LINE = re.compile(r"^id:\s*['\"]?([0-9A-Za-z]+)['\"]?\s*$", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
 _LINE_START = re.compile(r"^(#|>|=|\+|-)")
@@ -149,11 +159,14 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     in file order by this process alone, so slugs and the manifest do not depend on timing.
     """
     report = ImportReport()
+    files, leftovers = _content_files(config.content_dir)
+    _remove_leftovers(leftovers, config, report)
+    journal = Journal(config.content_dir / JOURNAL)
     manifest = _read_manifest(config)
     recorded = dict(manifest)
-    existing = _existing_ids(config)
-    taken = {p.relative_to(config.content_dir).with_suffix("").as_posix()
-             for p in config.content_dir.rglob("*.md")} if config.content_dir.is_dir() else set()
+    _replay_journal(journal, config, manifest)
+    existing = _existing_ids(files)
+    taken = {p.relative_to(config.content_dir).with_suffix("").as_posix() for p in files}
     seen_ids: dict[str, str] = {}
     if only is None:
         paths, report.warnings = seed_files(config)
@@ -169,13 +182,15 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
         report.warnings.extend(problems)
         seen_ids[seed.id] = display_path(path, config.root)
         try:
-            _place(seed, text, config, force, manifest, existing, taken, report)
+            _place(seed, text, config, force, manifest, existing, taken, report, journal)
         except SiteErrors as exc:
             report.failed.extend(exc.errors)
-    if manifest != recorded:
+    journal.close()
+    if manifest != recorded or journal.path.exists():
         try:
             flush_all()  # the content files reach the disk before the manifest that vouches for them
             _write_manifest(config, manifest)
+            journal.remove()
         except OSError as exc:
             report.failed.append(SiteError(display_path(config.content_dir / MANIFEST, config.root), None,
                                            f"cannot write: {exc.strerror or exc}",
@@ -207,8 +222,10 @@ def _convert(path: Path, config: Config, replace_invalid: bool
 
 
 def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
-           existing: dict[str, Path], taken: set[str], report: ImportReport) -> None:
-    """Write the seed's content file unless that would overwrite a person's edits."""
+           existing: dict[str, Path], taken: set[str], report: ImportReport, journal: Journal) -> None:
+    """Write the seed's content file unless that would overwrite a person's edits. The journal
+    gets the file's record first: a kill right after the file is renamed into place (before
+    any later write could record it) must not leave it unaccounted for."""
     digest = hashlib.sha256(text.encode()).hexdigest()
     target = existing.get(seed.id)
     if target is None:
@@ -233,6 +250,7 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
             return
         outcome = report.updated
     try:
+        journal.append(_journal_record(seed.id, target, digest, config))
         write_atomic(target, text.encode(), durable=False)
     except OSError as exc:  # disk full, folder not writable: the old file is still whole
         raise SiteErrors([SiteError(display_path(target, config.root), None,
@@ -288,12 +306,85 @@ def escape_markdown(text: str) -> str:
     return _LINE_START.sub(r"\\\1", text)
 
 
-def _existing_ids(config: Config) -> dict[str, Path]:
+def _content_files(content_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The Markdown files under content/ (hidden ones left out, as loading does), in path
+    order, and the temporary files a killed import left: one walk for both."""
+    files: list[Path] = []
+    leftovers: list[Path] = []
+    _walk_content(str(content_dir), files, leftovers)
+    return sorted(files), leftovers
+
+
+def _walk_content(folder: str, files: list[Path], leftovers: list[Path]) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # no content/ yet
+    for entry in entries:
+        name = entry.name
+        if name.endswith(".tmp") and _own_target(leftover_target(name)):
+            leftovers.append(Path(entry.path))
+        elif name.startswith("."):
+            continue
+        elif entry.is_dir(follow_symlinks=False):
+            _walk_content(entry.path, files, leftovers)
+        elif name.endswith(".md"):
+            files.append(Path(entry.path))
+
+
+def _own_target(name: str | None) -> bool:
+    """Whether import writes files of this name: content files and its manifest."""
+    return name is not None and (name.endswith(".md") or name == MANIFEST)
+
+
+def _remove_leftovers(leftovers: list[Path], config: Config, report: ImportReport) -> None:
+    """A killed import's temporary files (never a person's: only write_atomic's names for
+    import's own files) go, so none stays behind in a folder people commit."""
+    for path in leftovers:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            report.warnings.append(SiteError(display_path(path, config.root), None,
+                                             f"cannot remove this temporary file of a killed import: "
+                                             f"{exc.strerror or exc}", "delete it", warning=True))
+
+
+def _journal_record(seed_id: str, target: Path, digest: str, config: Config) -> bytes:
+    file = target.relative_to(config.content_dir).as_posix()
+    return json.dumps({"id": seed_id, "file": file, "sha256": digest}, ensure_ascii=False).encode() + b"\n"
+
+
+def _journal_line(stream) -> tuple[str, str, str]:
+    """One record of the journal: (seed id, file under content/, digest); raises on a torn
+    or foreign line (the journal sits in a folder people commit: nothing in it is trusted)."""
+    line = stream.readline()
+    if not line.endswith(b"\n"):
+        raise ValueError("torn record")
+    record = json.loads(line)
+    sid, file, digest = (record.get(key) for key in ("id", "file", "sha256")) if isinstance(record, dict) else [None] * 3
+    if not (isinstance(sid, str) and isinstance(digest, str) and isinstance(file, str)
+            and file.endswith(".md") and is_safe_output_path(file)):
+        raise ValueError("not an import record")
+    return sid, file, digest
+
+
+def _replay_journal(journal: Journal, config: Config, manifest: dict[str, str]) -> None:
+    """Take a killed import's records into `manifest`: a file that holds exactly what the
+    record says was written is import's own, as if the manifest had recorded it (a file
+    whose write never happened, or was edited since, is left as the manifest has it)."""
+    records, _ = journal.read(_journal_line)  # a torn last record: its file was not written yet
+    for sid, file, digest in records:
+        try:
+            if hashlib.sha256((config.content_dir / file).read_bytes()).hexdigest() == digest:
+                manifest[sid] = digest
+        except OSError:
+            continue  # never written, or removed since
+
+
+def _existing_ids(files: list[Path]) -> dict[str, Path]:
     """Seed id -> content file, read from each file's header (cheap: a regex, no YAML)."""
     ids: dict[str, Path] = {}
-    if not config.content_dir.is_dir():
-        return ids
-    for path in sorted(config.content_dir.rglob("*.md")):
+    for path in files:
         head = path.read_bytes()[:4096].decode("utf-8", "replace")
         end = head.find("\n---", 3)
         match = _ID_LINE.search(head[:end] if end > 0 else head)
