@@ -168,24 +168,24 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     existing = _existing_ids(files)
     taken = {p.relative_to(config.content_dir).with_suffix("").as_posix() for p in files}
     seen_ids: dict[str, str] = {}
-    if only is None:
-        paths, report.warnings = seed_files(config)
-    else:
-        paths = only
-    for path, (seed, text, problems) in _converted(paths, config, replace_invalid, jobs):
-        if seed is None:
-            report.failed.extend(problems)
-            continue
-        if seed.id in seen_ids:
-            report.failed.append(_duplicate(seed, display_path(path, config.root), seen_ids))
-            continue
-        report.warnings.extend(problems)
-        seen_ids[seed.id] = display_path(path, config.root)
-        try:
-            _place(seed, text, config, force, manifest, existing, taken, report, journal)
-        except SiteErrors as exc:
-            report.failed.extend(exc.errors)
-    journal.close()
+    paths, skipped = seed_files(config) if only is None else (only, [])
+    report.warnings.extend(skipped)
+    try:
+        for path, (seed, text, problems) in _converted(paths, config, replace_invalid, jobs):
+            if seed is None:
+                report.failed.extend(problems)
+                continue
+            if seed.id in seen_ids:
+                report.failed.append(_duplicate(seed, display_path(path, config.root), seen_ids))
+                continue
+            report.warnings.extend(problems)
+            seen_ids[seed.id] = display_path(path, config.root)
+            try:
+                _place(seed, text, config, force, manifest, existing, taken, report, journal)
+            except SiteErrors as exc:
+                report.failed.extend(exc.errors)
+    finally:
+        journal.close()
     if manifest != recorded or journal.path.exists():
         try:
             flush_all()  # the content files reach the disk before the manifest that vouches for them

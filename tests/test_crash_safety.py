@@ -444,3 +444,28 @@ def test_a_killed_imports_temporary_files_are_removed_and_nobody_elses(tmp_path:
         assert [p for p in theirs if not p.exists()] == []
     finally:
         running.communicate(b"")
+
+
+def test_a_leftover_that_cannot_be_removed_is_a_warning_beside_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A killed import's temporary file that cannot be removed (a read-only folder): named in a
+    warning, beside the warnings about seeds/ (neither hides the other); the import goes on."""
+    config = create_project(tmp_path / "p", seeds={**SEEDS, "notes.md": "notes\n"})
+    assert not import_seeds(load_config(config)).failed
+    folder = next((config.parent / "content").rglob("*.md")).parent
+    leftover = write_file(folder / ".titre.md.k3x_9qaz.tmp", b"half a file")
+    real = Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        if self == leftover:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    report = import_seeds(load_config(config))
+    monkeypatch.undo()
+    assert not report.failed and len(report.unchanged) == 3
+    assert [str(w) for w in report.warnings] == [
+        f"{leftover.relative_to(config.parent).as_posix()}: warning: cannot remove this temporary file of a "
+        "killed import: Permission denied (delete it)",
+        "seeds/notes.md: warning: not a `.txt` file, not imported (seeds are named NNN_<hex id>.txt; "
+        "move other files out of seeds/)"]
