@@ -1,9 +1,16 @@
-"""Live-reload latency: `python -m bench latency [--sizes 1000,10000] [--edits 20]`.
+"""Preview start-up and live-reload latency: `python -m bench latency [--sizes 1000,10000,100000] [--edits 20]`.
 
 For each corpus size N: a throwaway project (the repository's config.yaml, N
-seeds from bench.corpus, imported once with `build.py import`), then
-`build.py serve --port 0` as its own process, as a user runs it (it builds
-once at start). A briefing page is opened in headless Chromium (Debian's, via
+seeds from bench.corpus, imported once with `build.py import`). Start-up is
+timed from starting the process until a briefing page is answered with HTTP
+200 (polled every 20 ms), three times: `build.py serve --port 0` on the archive
+never built (`--no-cold` skips it: it is a whole first build); then, after
+`build.py build` (timed too), `build.py serve` again, as `make preview` runs
+them (with when the preview's own first build was ready); and `hugo server`
+on the same corpus converted for Hugo (bench/anchors.py), where Hugo is on PATH.
+The machine may be shared: compare the ratios measured in the same run.
+
+Then, in that second preview, a briefing page is opened in headless Chromium (Debian's, via
 Playwright, as tests/browser.py does); then, `--edits` times, a unique marker
 sentence is appended to that briefing's content file and the time is taken
 from just before the write until the marker is in the page's
@@ -13,7 +20,8 @@ the page reload and its rendering.
 
 Results: median and p95 per N (Markdown on stdout, JSON in
 bench/results/latency.json), next to the targets (< 300 ms at 1,000 briefings,
-< 1 s at 10,000) and the rebuild times the server printed.
+< 1 s at 10,000) and the rebuild times the server printed; `--edits 0` times
+the start-up only.
 """
 from __future__ import annotations
 
@@ -32,6 +40,13 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/latency.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import urllib.error
+import urllib.request
+
+import yaml
+
+from bench import anchors
+from briefings.urls import base_path
 from bench.common import (SUMMARY, Workdir, add_run_options, build_py, environment, load_note, make_project,
                           markdown_table, median, p95, parse_sizes, pick_briefing, run_measured, seconds, use_engine,
                           write_json)
@@ -40,6 +55,8 @@ CHROMIUM = Path(os.environ.get("BRIEFINGS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TARGETS = {1_000: 0.300, 10_000: 1.0}
+STARTUP_TARGETS = {10_000: 2.0, 100_000: 5.0}
+"""Preview start-up after a build: first briefing page answered within this many seconds."""
 URL_LINE = re.compile(r"serve: (http://\S+)")
 NAVIGATION = "[performance.timeOrigin, performance.getEntriesByType('navigation')[0].domInteractive]"
 HAS_MARKER = "marker => document.body !== null && document.body.innerText.includes(marker)"
@@ -57,10 +74,27 @@ def target_for(n: int) -> float | None:
     return None
 
 
-class Server:
-    """`build.py serve --port 0` in its own process; its output lines go to a queue."""
+def wait_for_page(url: str, start: float, timeout: float, proc: subprocess.Popen) -> float:
+    """Seconds from `start` until `url` is answered with 200 (polled every 20 ms)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except (urllib.error.URLError, OSError):
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited before answering {url}")
+        time.sleep(0.02)
+    raise RuntimeError(f"{url}: no 200 within {timeout:.0f} s")
 
-    def __init__(self, config: Path, startup_timeout: float):
+
+class Server:
+    """`build.py serve --port 0` in its own process; its output lines go to a queue.
+    `first_page`: seconds from starting it until `page` (a path under its URL) answered 200."""
+
+    def __init__(self, config: Path, startup_timeout: float, page: str = ""):
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         start = time.perf_counter()
@@ -70,6 +104,10 @@ class Server:
         threading.Thread(target=self._pump, daemon=True).start()
         self.url = self._wait_for(URL_LINE, startup_timeout).group(1)
         self.startup = time.perf_counter() - start
+        self.first_page = wait_for_page(self.url + page, start, startup_timeout, self.proc)
+        if not any(SUMMARY.search(line) for line in self.output):  # printed before the URL when nothing was built
+            self._wait_for(SUMMARY, startup_timeout)  # the preview's own first build
+        self.own_build = time.perf_counter() - start
 
     def _pump(self) -> None:
         for line in self.proc.stdout:
@@ -123,14 +161,77 @@ def page_url(server_url: str, root: Path, content: Path) -> str:
     return server_url + content.relative_to(root / "content").with_suffix("").as_posix() + "/"
 
 
-def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, timeout: float) -> dict:
+def hugo_startup(root: Path, config: Path, content: Path, timeout: float) -> float | None:
+    """Seconds from starting `hugo server` on the corpus converted for Hugo until the page of
+    `content` is answered 200; None without Hugo."""
+    if anchors.Hugo.available() is not None:
+        return None
+    hugo = anchors.Hugo(root / "hugo", yaml.safe_load(config.read_text(encoding="utf-8")))
+    hugo.convert(root / "content")
+    meta, _ = anchors.read_briefing(content)
+    year, month, _ = anchors.full_date(meta["date"]).split("-")
+    port = free_port()
+    start = time.perf_counter()
+    proc = subprocess.Popen(["hugo", "server", "--source", str(hugo.root), "--port", str(port), "--bind", "127.0.0.1",
+                             "--cacheDir", str(hugo.root / "hugo-cache")], cwd=hugo.root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}{served_path(config)}{year}/{month}/{content.stem}/"
+        return wait_for_page(url, start, timeout, proc)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def served_path(config: Path) -> str:
+    """The path the site is served under (`/briefings/`): base_url's path."""
+    return base_path(str(yaml.safe_load(config.read_text(encoding="utf-8"))["base_url"]))
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure_startup(n: int, config: Path, cold: bool, timeout: float) -> tuple[dict, Server]:
+    """The start-up figures of one size; returns them with the preview started after the build, running."""
+    root = config.parent
+    content = pick_briefing(root)
+    page = content.relative_to(root / "content").with_suffix("").as_posix() + "/"
+    result: dict = {}
+    if cold:
+        server = Server(config, timeout, page)
+        server.stop()
+        result["serve_never_built_seconds"] = server.first_page
+        log(f"  serve, never built: first page in {seconds(server.first_page)}")
+    built = run_measured(build_py(config, "build"), cwd=root, python_script=True).check()
+    result["build_seconds"] = built.wall
+    log(f"  build: {seconds(built.wall)} ({built.stdout.strip()})")
+    server = Server(config, timeout, page)
+    result.update(serve_after_build_seconds=server.first_page, serve_own_build_seconds=server.own_build,
+                  serve_startup_target=STARTUP_TARGETS.get(n))
+    log(f"  serve, after build: first page in {seconds(server.first_page)}, its own build ready after "
+        f"{seconds(server.own_build)}")
+    hugo = hugo_startup(root, config, content, timeout)
+    result["hugo_server_seconds"] = hugo
+    if hugo is not None:
+        log(f"  hugo server: first page in {seconds(hugo)}")
+    return result, server
+
+
+def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, timeout: float,
+            cold: bool = True) -> dict:
     log(f"== N = {n:,}")
     config = make_project(workdir / f"n{n}", n, seed, log=log)
     root = config.parent
     imported = run_measured(build_py(config, "import"), cwd=root, python_script=True).check()
     log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
-    server = Server(config, startup_timeout=max(120.0, n * 0.05))
-    log(f"  serve: {server.url} ready in {seconds(server.startup)}")
+    startup, server = measure_startup(n, config, cold, timeout=max(120.0, n * 0.05))
+    if not edits:
+        server.stop()
+        return {"n": n, "edits": 0, **startup, "import_seconds": imported.wall}
     content = pick_briefing(root)
     url = page_url(server.url, root, content)
     times: list[float] = []
@@ -188,7 +289,7 @@ def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, 
         "dom_interactive_seconds": to_dom, "dom_interactive_median": median(to_dom),
         "dom_interactive_p95": p95(to_dom),
         "server_build_seconds": builds, "server_build_median": median(builds),
-        "serve_startup_seconds": server.startup, "import_seconds": imported.wall,
+        "serve_startup_seconds": server.startup, "import_seconds": imported.wall, **startup,
     }
     log(f"  latency: median {seconds(result['median'])}, p95 {seconds(result['p95'])}"
         f" (server build median {seconds(result['server_build_median'])})")
@@ -204,15 +305,18 @@ def launch(playwright):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench latency", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, comma-separated (default 1000,10000)")
-    parser.add_argument("--edits", type=int, default=20, help="measured edits per size (default 20)")
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="corpus sizes, comma-separated (default 1000,10000; 100000 takes long)")
+    parser.add_argument("--edits", type=int, default=20, help="measured edits per size (default 20; 0: start-up only)")
+    parser.add_argument("--no-cold", dest="cold", action="store_false",
+                        help="skip the start-up on the archive never built (a whole first build)")
     parser.add_argument("--warmup", type=int, default=1, help="edits made first and not counted (default 1)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one edit to show")
     add_run_options(parser, output="latency.json")
     args = parser.parse_args(argv)
     sizes = parse_sizes(args.sizes)
-    if args.edits < 1:
-        parser.error("--edits must be >= 1")
+    if args.edits < 0:
+        parser.error("--edits must be >= 0")
     use_engine(args.engine)
     try:
         from playwright.sync_api import sync_playwright
@@ -229,15 +333,50 @@ def main(argv: list[str] | None = None) -> int:
         data["environment"]["chromium"] = browser.version
         try:
             for n in sizes:
-                results[str(n)] = measure(n, args.edits, args.warmup, browser, workdir, args.seed, args.timeout)
+                results[str(n)] = measure(n, args.edits, args.warmup, browser, workdir, args.seed, args.timeout,
+                                          args.cold)
                 write_json(args.output, data)
         finally:
             browser.close()
     data["load_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     path = write_json(args.output, data)
 
+    print(f"briefings engine, commit {env['commit']}{' + local changes' if env['engine_dirty'] else ''}, "
+          f"Python {env['python']}, {env['cpus']} CPUs\n")
+    note = load_note(env["load_average"])
+    if note:
+        print(note + "\n")
+    print_startup(sizes, results)
+    if args.edits:
+        print_latency(sizes, results, args.edits, args.warmup, data["environment"]["chromium"])
+    print(f"\nJSON: {path}")
+    return 0
+
+
+def print_startup(sizes: list[int], results: dict) -> None:
+    header = ["N", "serve after build: first page", "target", "its own build ready", "hugo server",
+              "serve / hugo", "serve never built", "build", "never built − build"]
+    rows = []
+    for n in sizes:
+        r = results[str(n)]
+        warm, hugo, cold, built = (r["serve_after_build_seconds"], r["hugo_server_seconds"],
+                                   r.get("serve_never_built_seconds"), r["build_seconds"])
+        target = r["serve_startup_target"]
+        rows.append([f"{n:,}", seconds(warm),
+                     "—" if target is None else f"≤ {seconds(target)}: {'met' if warm <= target else 'missed'}",
+                     seconds(r["serve_own_build_seconds"]), "—" if hugo is None else seconds(hugo),
+                     "—" if hugo is None else f"{warm / hugo:.2f}×", "—" if cold is None else seconds(cold),
+                     seconds(built), "—" if cold is None else f"{cold - built:+.2f} s"])
+    print("## Preview start-up (process start → a briefing page answered 200)\n")
+    print(markdown_table(header, rows))
+    print("\nserve after build: `build.py build`, then `build.py serve`, as `make preview` runs them; its own build "
+          "ready: when the preview's first build (seeded from site/ and .cache/) replaced the site/ served meanwhile. "
+          "serve never built: `build.py serve` right after `build.py import` (target: build + 0.5 s at most).\n")
+
+
+def print_latency(sizes: list[int], results: dict, edits: int, warmup: int, chromium: str) -> None:
     header = ["N", "median", "p95", "min", "max", "target", "reload starts (median)", "DOM parsed (median / p95)",
-              "server build (median)", "serve start-up"]
+              "server build (median)"]
     rows = []
     for n in sizes:
         r = results[str(n)]
@@ -246,22 +385,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{'met' if r['p95_within_target'] else 'missed'} (p95)"
         dom = f"{seconds(r['dom_interactive_median'])} / {seconds(r['dom_interactive_p95'])}"
         rows.append([f"{n:,}", seconds(r["median"]), seconds(r["p95"]), seconds(r["min"]), seconds(r["max"]),
-                     target, seconds(r["reload_start_median"]), dom, seconds(r["server_build_median"]),
-                     seconds(r["serve_startup_seconds"])])
-    print(f"## Live-reload latency (file write → marker in the DOM; {args.edits} edits after "
-          f"{args.warmup} warm-up, Chromium {data['environment']['chromium']})\n")
-    print(f"briefings engine, commit {env['commit']}{' + local changes' if env['engine_dirty'] else ''}, "
-          f"Python {env['python']}, {env['cpus']} CPUs\n")
-    note = load_note(env["load_average"])
-    if note:
-        print(note + "\n")
+                     target, seconds(r["reload_start_median"]), dom, seconds(r["server_build_median"])])
+    print(f"## Live-reload latency (file write → marker in the DOM; {edits} edits after "
+          f"{warmup} warm-up, Chromium {chromium})\n")
     print(markdown_table(header, rows))
     print("\nmedian/p95: from the file write until wait_for_function sees the marker in document.body.innerText. "
           "Breakdown, browser clock: reload starts = write → the reloaded page's navigation start (watcher, "
           "debounce, build, reload event); DOM parsed = write → its domInteractive. server build: what `serve` "
           "printed for the rebuild.")
-    print(f"\nJSON: {path}")
-    return 0
 
 
 if __name__ == "__main__":

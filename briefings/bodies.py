@@ -28,13 +28,17 @@ class BodyStore:
         self.path, self.engine = path, engine
         self._db: sqlite3.Connection | None = None
         self._pid = 0
-        self._pending: list[tuple[str, str]] = []
+        self._pending: dict[str, str] = {}
+        """Bodies put and not yet written, found by `get` too: a new body shown on several pages
+        (its own, the feeds) goes through markdown-it once."""
         self._added = 0
         """Bodies this process stored: a build that stored none leaves nothing to prune."""
         self.broken = False
         """An error made this process stop using the store (the build goes on without it)."""
 
     def get(self, digest: str) -> str | None:
+        if digest in self._pending:
+            return self._pending[digest]
         db = self._connection()
         if db is None:
             return None
@@ -49,20 +53,20 @@ class BodyStore:
         """Store a body's HTML; written with the next batch, or by `flush`."""
         if self.broken:
             return
-        self._pending.append((digest, html))
+        self._pending[digest] = html
         self._added += 1
         if len(self._pending) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         """Write what `put` queued: each rendering process calls it before it ends."""
-        pending, self._pending = self._pending, []
+        pending, self._pending = self._pending, {}
         db = self._connection() if pending else None
         if db is None:
             return
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO body (digest, html) VALUES (?, ?)", pending)
+                db.executemany("INSERT OR REPLACE INTO body (digest, html) VALUES (?, ?)", pending.items())
         except sqlite3.Error:
             self._give_up()
 
@@ -93,7 +97,7 @@ class BodyStore:
         if self.broken:
             return None
         if self._db is None or self._pid != os.getpid():
-            self._db, self._pid, self._pending = None, os.getpid(), []
+            self._db, self._pid, self._pending = None, os.getpid(), {}
             try:
                 self._db = _open(self.path, self.engine)
             except sqlite3.DatabaseError:  # not a database (damaged): start a new one
@@ -108,7 +112,7 @@ class BodyStore:
         return self._db
 
     def _give_up(self) -> None:
-        self.broken, self._pending = True, []
+        self.broken, self._pending = True, {}
 
 
 def _open(path: Path, engine: str) -> sqlite3.Connection:

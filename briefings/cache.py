@@ -120,6 +120,14 @@ def load_cache(config: Config) -> BuildCache:
     return cache if current else BuildCache()
 
 
+def preload(config: Config) -> None:
+    """Read this output's cache, content entries included, into memory: the preview does it
+    once its first build (in another process) is done, so that its next build need not."""
+    cache = load_cache(config)
+    load_files(config, cache)
+    _MEMORY[config.site_dir.resolve()] = cache
+
+
 def load_files(config: Config, cache: BuildCache) -> None:
     """Fill `cache.files` (from disk unless already in memory), dropped if config.yaml changed."""
     if not cache.files and not cache.token:
@@ -174,8 +182,12 @@ def save_cache(config: Config, cache: BuildCache, persist: bool = True,
     """
     _MEMORY[config.site_dir.resolve()] = cache
     (content_saved or save_content(config, cache, persist))()
-    if not persist:
-        return
+    if persist:
+        save_state(config, cache)
+
+
+def save_state(config: Config, cache: BuildCache) -> None:
+    """Write the cache without its content entries and related briefings (files of their own)."""
     state = dataclasses.replace(cache, files={}, loaded_with="", saved={}, token="", journaled=0,
                                 related=None, related_saved="")
     write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)

@@ -55,6 +55,9 @@ class Config:
     output_dir: Path | None = None
     cache_folder: Path | None = None
     """Where the build keeps its memory instead of .cache/: the preview keeps it in its own temporary folder."""
+    bodies_folder: Path | None = None
+    """Where the rendered bodies (bodies.py) are kept, when not in the cache folder: the preview
+    shares the project's .cache/ one with `build`, so neither renders a body the other has."""
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -76,6 +79,10 @@ class Config:
     @property
     def cache_dir(self) -> Path:
         return self.cache_folder or self.root / ".cache"
+
+    @property
+    def bodies_dir(self) -> Path:
+        return self.bodies_folder or self.cache_dir
 
     def topic(self, slug: str) -> TopicRule:
         """The rule for `slug`; topics named only in front matter get a plain rule."""

@@ -136,7 +136,7 @@ def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = Non
     """
     stamps = stamps if stamps is not None else content_stamps(config)
     cache = cache if cache is not None else {}
-    stale = [key for key, current in stamps.items() if key not in cache or cache[key].stamp != current]
+    stale = stale_files(stamps, cache)
     loaded = dict(zip(stale, map_items(lambda key: _load_entry(Path(key), stamps[key], config), stale, jobs)))
     fresh: dict[str, FileEntry] = {}
     briefings: list[Briefing] = []
@@ -153,6 +153,11 @@ def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = Non
     cache.update(fresh)
     briefings, duplicates = dedupe_slugs(briefings)
     return briefings, problems + duplicates
+
+
+def stale_files(stamps: dict[str, tuple[int, int]], cache: dict) -> list[str]:
+    """The content files `load_content` reads and parses: those the cache has no entry for at their stamp."""
+    return [key for key, current in stamps.items() if key not in cache or cache[key].stamp != current]
 
 
 def _load_entry(path: Path, current: tuple[int, int], config: Config) -> FileEntry | None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from . import cache as build_cache
 from .archive import Archive, RelatedMemo, build_archive, related_memo
 from .config import Config
-from .content import content_stamps, load_content
+from .content import content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
@@ -44,6 +44,10 @@ class BuildResult:
     warnings: list[SiteError] = field(default_factory=list)
     rendered: int = 0
     """Pages rendered this time; the others were carried over unchanged."""
+    parsed: int = 0
+    """Content files read and parsed this time; the others came from the build cache."""
+    bodies: int = 0
+    """Bodies rendered from Markdown this time; the others came from the body store."""
 
     def summary(self) -> str:
         redone = "" if self.rendered == self.pages else f" ({self.rendered:,} rendered)"
@@ -76,30 +80,30 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
 
 
 def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False,
-               adopt=None, jobs: int | None = 1, progress=None) -> int:
+               adopt=None, jobs: int | None = 1, progress=None) -> tuple[int, int]:
     """Render every page `skip` does not carry over, handing bytes to `write`.
 
     With more than one job (`jobs=None`: as many as the cores and the work
     allow), pages are rendered and written by forked workers; `adopt(path)`
     then tells the parent what they wrote. Every template error is collected,
     once each, and raised together. `progress(done, total)` hears how it goes.
-    Returns how many pages were rendered.
+    Returns how many pages were rendered, and how many bodies went through markdown-it.
     """
     todo = [page for page in pages if not skip(page)]
     todo.sort(key=lambda page: not _heavy(page))  # heavy pages first; a stable sort keeps the rest in order
     render_slice = lambda chunk: _render_slice(chunk, renderer, write)
     report = (lambda done: progress(done, len(todo))) if progress else None
     results = map_slices(render_slice, todo, jobs if adopt else 1, report)
-    for index, (written, _) in enumerate(results):
+    for index, (written, _, _) in enumerate(results):
         if adopt and index > 0:  # written by a worker process (the first slice is this one's)
             for path in written:
                 adopt(path)
     errors: dict[str, SiteError] = {}  # which process met which error varies: sorted, then once each
-    for error in sorted((e for _, found in results for e in found), key=lambda e: (e.path, e.line or 0, e.message)):
+    for error in sorted((e for _, found, _ in results for e in found), key=lambda e: (e.path, e.line or 0, e.message)):
         errors.setdefault(f"{error.path}:{error.line}:{error.message.split(' while ')[0]}", error)
     if errors:
         raise SiteErrors(list(errors.values()))
-    return len(todo)
+    return len(todo), sum(bodies for _, _, bodies in results)
 
 
 def _heavy(page: Page) -> bool:
@@ -113,9 +117,10 @@ HEAVY_PAGE = 100
 """Briefings shown, above which a page counts as heavy."""
 
 
-def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[list[str], list[SiteError]]:
+def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[list[str], list[SiteError], int]:
     """Render pages in order; after the first error, go on rendering (to report every
-    problem) but stop writing."""
+    problem) but stop writing. Returns the paths written, the errors, and the bodies rendered."""
+    bodies = renderer.markdown_runs
     written: list[str] = []
     errors: list[SiteError] = []
     for page in pages:
@@ -128,7 +133,7 @@ def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[lis
             write(page.path, data)
             written.append(page.path)
     renderer.flush()
-    return written, errors
+    return written, errors, renderer.markdown_runs - bodies
 
 
 def _files_under(folders: list[Path]) -> list[Path]:
@@ -163,7 +168,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
            progress) -> BuildResult:
     start = time.perf_counter()
     cache = build_cache.load_cache(config)
-    survey = in_background(lambda: _survey(config, cache, f"/{search_index}/{strict}"),
+    survey = in_background(lambda: _survey(config, cache, _options(search_index, strict)),
                            fork=jobs != 1 and len(cache.outputs) >= BACKGROUND_SURVEY_FROM)
     try:  # meanwhile (in parallel when the survey was forked), what a build needs unless it is a no-op
         build_cache.load_files(config, cache)
@@ -173,6 +178,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     if signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs):
         briefings, pages, warnings = cache.last
         return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings))
+    parsed = len(stale_files(stamps, cache.files))
     archive, pages, renderer, warnings = load(config, strict, cache.files, stamps, jobs,
                                                config.cache_dir / "templates" if persist else None, cache.related)
     if cache.related is None or cache.related.key != archive.shape_key:
@@ -187,7 +193,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     writer = SiteWriter(config.site_dir, spare_folder(config.site_dir, config.cache_dir),
                         build_cache.trusted_spare(cache, intact))
     try:
-        rendered = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs, progress)
+        rendered, bodies = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs, progress)
         index_key = _index(writer, pages, prints, config, cache.index_key if search_index else None)
         writer.commit()
     except BaseException:
@@ -203,7 +209,8 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     writer.empty_trash(in_background=jobs != 1)
     if renderer.bodies:
         renderer.bodies.prune(b.digest for b in archive.briefings)
-    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered)
+    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered,
+                       parsed, bodies)
 
 
 BACKGROUND_SURVEY_FROM = 2000
@@ -215,6 +222,25 @@ BACKGROUND_SAVE_FROM = 2000
 """Content files from which a build that must write the content cache whole (a first build,
 or a long journal) pickles it in a forked process, while this one goes on: 0.1 s at 10,000
 briefings, over a second at 100,000, hidden behind building the archive and the page plan."""
+
+
+def _options(search_index: bool, strict: bool) -> str:
+    """The build options a build's signature ends with: a build with others is no no-op."""
+    return f"/{search_index}/{strict}"
+
+
+def up_to_date(config: Config, cache: build_cache.BuildCache) -> bool:
+    """The no-op check of a build without --strict, with search or without: `build` would
+    find nothing to do (what the preview asks of the project's last build, for its own
+    has no search index and is not strict)."""
+    _, _, signature, intact = _survey(config, cache, "")
+    return (cache.inputs in (signature + _options(True, False), signature + _options(False, False))
+            and bool(cache.outputs) and len(intact) == len(cache.outputs))
+
+
+def preview_signature(config: Config) -> str:
+    """The signature a preview build (no search index, not strict) of `config` records."""
+    return _survey(config, build_cache.BuildCache(), _options(False, False))[2]
 
 
 def _survey(config: Config, cache: build_cache.BuildCache, options: str
@@ -278,15 +304,15 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
 
 def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints: dict[str, str],
           renderer: Renderer, cache: build_cache.BuildCache, intact: set[str], jobs: int | None,
-          progress=None) -> int:
+          progress=None) -> tuple[int, int]:
     """Put every file in the writer's folder: kept if it already holds this version, linked
-    from the live site if that has it, else rendered or copied. Returns pages rendered."""
+    from the live site if that has it, else rendered or copied. Returns pages and bodies rendered."""
     fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
     held = writer.keep_held(prints)
     reuse = lambda path: path in held or (path in fresh and writer.carry_over(path, prints[path]))
-    rendered = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
-                          skip=lambda page: reuse(page.path),
-                          adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs, progress=progress)
+    counts = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
+                        skip=lambda page: reuse(page.path),
+                        adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs, progress=progress)
     for path, source in copies.items():
         if not reuse(path):
             writer.copy_file(path, source, prints[path])
@@ -295,7 +321,7 @@ def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints
     if not reuse(SITE_MARKER):
         writer.write(SITE_MARKER, MARKER_TEXT, prints[SITE_MARKER])
     writer.prune()
-    return rendered
+    return counts
 
 
 def _index(writer: SiteWriter, pages: list[Page], prints: dict[str, str], config: Config,

@@ -48,7 +48,7 @@ def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | No
     files = tuple((str(path), stamp(path.stat()))
                   for d in template_dirs(config) if d.is_dir() for path in sorted(d.rglob("*")) if path.is_file())
     key = (config.source_text, str(config.root), str(config.site_dir), config.base_url,
-           config.link_style, config.language, strict, files, compiled_cache)
+           config.link_style, config.language, strict, files, compiled_cache, config.bodies_folder)
     if key not in _RENDERERS:
         _RENDERERS.clear()
         _RENDERERS[key] = Renderer(config, strict, compiled_cache)
@@ -103,8 +103,11 @@ class Renderer:
 
     def __init__(self, config: Config, strict: bool = False, compiled_cache: Path | None = None):
         self.config = config
-        self.bodies = BodyStore(config.cache_dir / BODIES_FILE, engine_stamp()) if compiled_cache else None
+        keeps_bodies = compiled_cache is not None or config.bodies_folder is not None
+        self.bodies = BodyStore(config.bodies_dir / BODIES_FILE, engine_stamp()) if keeps_bodies else None
         """Bodies rendered by earlier builds; None for a build that keeps no cache (`check`)."""
+        self.markdown_runs = 0
+        """Bodies this process rendered from Markdown (not found in the body store)."""
         self.env = jinja2.Environment(
             bytecode_cache=CompiledTemplates(str(compiled_cache)) if compiled_cache else CompiledInMemory(),
             auto_reload=False,  # renderer_for makes a new Renderer when a template file changes
@@ -163,6 +166,7 @@ class Renderer:
         if html is None:
             body, unchanged = read_body(briefing, self.config.root)
             html = to_html(body)
+            self.markdown_runs += 1
             if self.bodies and unchanged:  # a file edited since it was loaded is not stored under the old digest
                 self.bodies.put(briefing.digest, html)
         return Markup(html)

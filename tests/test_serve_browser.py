@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from briefings import pipeline
 from briefings.config import load_config
 from briefings.importer import import_seeds
 from briefings.serve import PreviewServer
@@ -167,4 +169,50 @@ def test_a_tab_opened_before_the_first_good_build_shows_the_errors_then_the_site
         page.wait_for_function("!document.getElementById('briefings-error-overlay')", timeout=WAIT_MS)
         assert page.get_by_text("Kim Jong-un").first.is_visible()
     finally:
+        preview.stop()
+
+
+def test_a_tab_opened_during_a_slow_first_build_shows_the_last_site_then_the_final_pages(
+        project: Path, page: Page) -> None:
+    pipeline.build(load_config(project), search_index=False)
+    content = project.parent / CONTENT
+    original = content.read_text(encoding="utf-8")
+    content.write_text(original + "\nUne phrase écrite depuis le dernier build.\n", encoding="utf-8")
+    hold = threading.Event()
+    preview = PreviewServer(project, port=0, delay=0.05, hold_first_build=hold)
+    preview.start()  # returns at once: the last build's site/ is served meanwhile
+    try:
+        assert not preview.wait_for_first_build(timeout=0)
+        response = page.goto(preview.url + PAGE)
+        assert response is not None and response.status == 200
+        assert page.get_by_text("Kim Jong-un").first.is_visible()
+        assert page.get_by_text("Une phrase écrite depuis le dernier build.").count() == 0
+        page.evaluate("window.notReloadedByHand = true")
+        page.wait_for_timeout(200)  # the event stream is connected
+        hold.set()
+        page.get_by_text("Une phrase écrite depuis le dernier build.").wait_for(timeout=WAIT_MS)
+        assert page.evaluate("window.notReloadedByHand") is None  # the page reloaded by itself
+    finally:
+        hold.set()
+        preview.stop()
+
+
+def test_a_tab_opened_during_a_first_build_with_nothing_built_yet_waits_for_the_site(
+        project: Path, page: Page) -> None:
+    hold = threading.Event()
+    preview = PreviewServer(project, port=0, delay=0.05, hold_first_build=hold)
+    starting = threading.Thread(target=preview.start)  # returns after the first build: nothing to show before
+    starting.start()
+    try:
+        while not preview.port:  # listening (port 0 becomes the port given)
+            time.sleep(0.01)
+        response = page.goto(preview.url + PAGE)
+        assert response is not None and response.status == 503
+        assert page.get_by_text("The preview is building the site").is_visible()
+        page.wait_for_timeout(200)  # the event stream is connected
+        hold.set()
+        page.get_by_text("Kim Jong-un").first.wait_for(timeout=WAIT_MS)
+    finally:
+        hold.set()
+        starting.join()
         preview.stop()
