@@ -12,10 +12,13 @@ last build's work, without writing into it:
   related briefings chosen again;
 - the body store is the project's own `bodies.sqlite` (Config.bodies_folder),
   shared with `build` (SQLite takes concurrent writers).
-Nothing needs a lock: `build` replaces its cache files and site files whole
-(renames; files are never changed in place), and every entry is checked
-against the stamp of what it stands for, so a copy taken while a build runs
-only costs the pages or files that changed under it.
+The caches are copied under the project's build lock (site_folder.py), so they
+come from one build; if a build is running, they are copied anyway rather than
+waiting for it (minutes for a large cold build): `build` replaces its cache
+files and site files whole (renames; files are never changed in place), and
+every entry is checked against the stamp of what it stands for, so a copy
+taken while a build runs only costs the pages or files that changed under it.
+The site is linked after the lock is released, for the same reason.
 
 The build runs in a child forked before the preview starts its threads (a
 process running threads cannot fork safely, which kept the preview's own
@@ -29,6 +32,7 @@ import pickle
 import shutil
 import signal
 import traceback
+from contextlib import ExitStack
 from pathlib import Path
 
 from . import cache as build_cache
@@ -36,6 +40,7 @@ from . import pipeline
 from .config import Config
 from .errors import SiteErrors
 from .pipeline import BuildResult
+from .site_folder import build_lock
 
 
 def seed(project: Config, preview: Config) -> int:
@@ -46,10 +51,28 @@ def seed(project: Config, preview: Config) -> int:
     nothing but linking the site. Hard links need one file system: elsewhere the site
     is not linked (every page is rendered, its body from the store), but the caches are
     still copied."""
-    cache = build_cache.load_cache(project)
+    if not build_cache.cache_file(project).is_file():
+        return 0
+    with ExitStack() as held:
+        try:
+            held.enter_context(build_lock(project.site_dir, project.cache_dir, wait=False))
+        except SiteErrors:
+            pass  # a build is writing: copy anyway (see the module docstring)
+        cache = build_cache.load_cache(project)
+        current = bool(cache.outputs) and pipeline.up_to_date(project, cache)
+        _copy_caches(project, preview)
     if not cache.outputs:
         return 0
-    current = pipeline.up_to_date(project, cache)
+    linked = _link_site(project.site_dir, preview.site_dir, cache.outputs)
+    if current and linked == len(cache.outputs):
+        cache.inputs = pipeline.preview_signature(preview)
+    cache.spare, cache.spare_stamps = None, {}  # the project's spare: not the preview's
+    build_cache.save_state(preview, cache)
+    return linked
+
+
+def _copy_caches(project: Config, preview: Config) -> None:
+    """The content cache, its journal and the related memo, under the preview's names."""
     for source, target in [(build_cache.content_cache_file(project), build_cache.content_cache_file(preview)),
                            (build_cache.content_journal_file(project), build_cache.content_journal_file(preview)),
                            (build_cache.related_file(project), build_cache.related_file(preview))]:
@@ -58,12 +81,6 @@ def seed(project: Config, preview: Config) -> int:
             shutil.copyfile(source, target)
         except FileNotFoundError:
             pass
-    linked = _link_site(project.site_dir, preview.site_dir, cache.outputs)
-    if current and linked == len(cache.outputs):
-        cache.inputs = pipeline.preview_signature(preview)
-    cache.spare, cache.spare_stamps = None, {}  # the project's spare: not the preview's
-    build_cache.save_state(preview, cache)
-    return linked
 
 
 def _link_site(site: Path, copy: Path, paths: dict) -> int:
