@@ -13,10 +13,10 @@ from pathlib import Path
 
 from . import yamldoc
 from .errors import SiteError, SiteErrors, closest, display_path
+from .language import language_problem
 from .text import clean_line
 from .urls import base_url_problem, slugify
 
-LANGUAGES = ("fr", "en")
 LINK_STYLES = ("pretty", "files")
 
 
@@ -31,7 +31,9 @@ class TopicRule:
     """Keywords and phrases, in any language; matched ignoring case and accents."""
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or next(iter(self.names.values()), self.slug)
+        """The name in `lang` (`pt-BR`, else `pt`), else the first one given."""
+        return (self.names.get(lang) or self.names.get(lang.split("-")[0])
+                or next(iter(self.names.values()), self.slug))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ class Config:
 _SCALARS: dict[str, tuple[type, str]] = {
     "title": (str, "text"), "description": (str, "text"), "author": (str, "text"),
     "base_url": (str, "an absolute URL such as https://user.github.io/repo/"),
-    "language": (str, f"one of {', '.join(LANGUAGES)}"),
+    "language": (str, "a language tag such as fr, en, de or pt-BR"),
     "per_page": (int, "a whole number from 1 up"),
     "link_style": (str, f"one of {', '.join(LINK_STYLES)}"),
     "related": (int, "a whole number from 0 up"),
@@ -199,9 +201,12 @@ def _check_values(values: dict, check: _Checker) -> None:
     if values.get("cname") and not _DOMAIN.fullmatch(values["cname"]):
         check.error(("cname",), f"'{values['cname'][:80]}' is not a domain name",
                     "write a bare domain such as briefings.example.org, without https:// or a path")
-    for key, allowed in (("language", LANGUAGES), ("link_style", LINK_STYLES)):
-        if key in values and values[key] not in allowed:
-            check.error((key,), f"'{values[key]}' is not supported", f"use one of {', '.join(allowed)}")
+    if "language" in values and language_problem(values["language"]):
+        check.error(("language",), language_problem(values["language"]),
+                    "write a CLDR locale such as fr, en, de, ar, ja or pt-BR")
+    if "link_style" in values and values["link_style"] not in LINK_STYLES:
+        check.error(("link_style",), f"'{values['link_style']}' is not supported",
+                    f"use one of {', '.join(LINK_STYLES)}")
     for key, low in (("per_page", 1), ("related", 0)):
         if key in values and values[key] < low:
             check.error((key,), f"must be at least {low}", f"write e.g. `{key}: {max(low, 4)}`")
@@ -250,7 +255,7 @@ def _topics(topics: object, check: _Checker) -> tuple[TopicRule, ...]:
 
 def _topic_names(name: object, keys: tuple, check: _Checker) -> dict[str, str]:
     if isinstance(name, str) and clean_line(name):
-        return {lang: clean_line(name) for lang in LANGUAGES}
+        return {"": clean_line(name)}  # the one name, in every language
     if isinstance(name, dict) and all(isinstance(v, str) and clean_line(v) for v in name.values()):
         return {str(k): clean_line(v) for k, v in name.items()}
     check.error((*keys, "name"), "expected text or a mapping of language to text",

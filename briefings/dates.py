@@ -11,19 +11,13 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .language import format_date, month_and_weekday_names
 from .slots import restore_slots, slots_state
 from .text import fold
 
-MONTHS = {
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-           "août", "septembre", "octobre", "novembre", "décembre"],
-    "en": ["January", "February", "March", "April", "May", "June", "July",
-           "August", "September", "October", "November", "December"],
-}
-WEEKDAYS = {
-    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
+MENTION_LANGUAGES = ("fr", "en")
+"""The languages whose `weekday day month` mentions sharpen a month-only date (infer_day):
+each adds two regular expressions run over every imported briefing."""
 _DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")
 """ASCII digits only: `\\d` would also take `２０２３` or `٢٠٢٣`."""
 
@@ -72,17 +66,9 @@ class BriefingDate:
         return f"{self.year:04d}"
 
     def display(self, lang: str) -> str:
-        """Human form in the interface language: `14 août 2023`, `August 2023`, `2023`."""
-        months = MONTHS.get(lang, MONTHS["en"])
-        if not self.month:
-            return str(self.year)
-        month = months[self.month - 1]
-        if not self.day:
-            return f"{month} {self.year}"
-        if lang == "en":
-            return f"{self.day} {month} {self.year}"
-        day = "1er" if lang == "fr" and self.day == 1 else str(self.day)
-        return f"{day} {month} {self.year}"
+        """Human form in the interface language, as CLDR writes it: `14 août 2023`,
+        `August 14, 2023`, `2023年8月`; a month without its day, a year alone."""
+        return format_date(self.year, self.month, self.day, lang)
 
     def as_date(self) -> dt.date:
         """The first day the date covers: feeds and sitemaps need a full date."""
@@ -112,7 +98,7 @@ def parse_date(text: str) -> BriefingDate:
     if day is not None:
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            raise ValueError(f"day {day} does not exist in {MONTHS['en'][month - 1]} {year} "
+            raise ValueError(f"day {day} does not exist in {calendar.month_name[month]} {year} "
                              f"(it has {last} days)")
     return BriefingDate(year, month, day)
 
@@ -155,9 +141,10 @@ def _day_mentions(text: str) -> list[tuple[int, int, int]]:
 def _mention_patterns() -> list[tuple[tuple[re.Pattern, re.Pattern], list[str], list[str]]]:
     """Per language: the two date-mention patterns, with the folded weekday and month names."""
     result = []
-    for lang in MONTHS:
-        fold_w = [fold(w) for w in WEEKDAYS[lang]]
-        fold_m = [fold(m) for m in MONTHS[lang]]
+    for lang in MENTION_LANGUAGES:
+        months, weekdays = month_and_weekday_names(lang)
+        fold_w = [fold(w) for w in weekdays]
+        fold_m = [fold(m) for m in months]
         weekdays, months = "|".join(fold_w), "|".join(fold_m)
         patterns = (re.compile(rf"\b({weekdays}),?\s+(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({months})\b"),
                     re.compile(rf"\b({weekdays}),?\s+({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .content import stamp
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins")
+LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "babel")
 """The libraries whose code decides a page's bytes."""
 
 
@@ -23,6 +23,7 @@ def engine_stamp() -> str:
     file: reinstalling a library unchanged only costs one full rebuild."""
     package = Path(__file__).parent
     files = {path.name: str(path) for path in sorted(package.glob("*.py"))}
+    files.update((f"locale/{path.name}", str(path)) for path in sorted(package.glob("locale/*.po")))
     for name in LIBRARIES:
         spec = find_spec(name)
         files[name] = spec.origin if spec and spec.origin else ""

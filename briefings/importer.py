@@ -27,7 +27,7 @@ from .dates import to_yaml
 from .errors import SiteError, SiteErrors, display_path
 from .fsutil import flush_all, leftover_target, write_atomic
 from .journal import Journal
-from .language import detect_language
+from . import language
 from .seeds import MAX_SEED_BYTES, Block, Seed, checked_id, parse_seed_with_warnings, too_big
 from .text import summarize
 from .topics import classify
@@ -203,7 +203,10 @@ IMPORT_BATCH = 4000
 
 
 def _converted(paths: list[Path], config: Config, replace_invalid: bool, jobs: int | None):
-    """(path, _convert(path)) in path order, converted a batch at a time on every core."""
+    """(path, _convert(path)) in path order, converted a batch at a time on every core.
+    The language model is loaded first, in this process, so that the forked workers share it."""
+    if paths:
+        language.preload(config.cache_dir)
     for start in range(0, len(paths), IMPORT_BATCH):
         batch = paths[start:start + IMPORT_BATCH]
         yield from zip(batch, map_items(lambda path: _convert(path, config, replace_invalid), batch, jobs))
@@ -218,7 +221,8 @@ def _convert(path: Path, config: Config, replace_invalid: bool
         seed, warnings = read_seed(path, shown, replace_invalid)
     except SiteErrors as exc:
         return None, "", exc.errors
-    return replace(seed, blocks=()), content_text(seed, config, shown), warnings
+    text = content_text(seed, config, shown, warnings)
+    return replace(seed, blocks=()), text, warnings
 
 
 def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
@@ -230,7 +234,7 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
     target = existing.get(seed.id)
     if target is None:
         folder = date_folder(seed.date)
-        slug = unique_slug(f"{folder}/{slugify(seed.title)}", taken)
+        slug = unique_slug(f"{folder}/{slugify(seed.title, romanize=True)}", taken)
         target = config.content_dir / f"{slug}.md"
         outcome = report.created
     else:
@@ -263,15 +267,22 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
     outcome.append(display_path(target, config.root))
 
 
-def content_text(seed: Seed, config: Config, shown: str) -> str:
-    """The content file for a seed: front matter then Markdown body."""
+def content_text(seed: Seed, config: Config, shown: str, warnings: list[SiteError] | None = None) -> str:
+    """The content file for a seed: front matter then Markdown body. A language the model is
+    unsure of becomes the site's, with a warning added to `warnings`."""
     body = seed_markdown(seed.blocks)
     first_paragraph = next((b.text for b in seed.blocks if b.kind == "paragraph"), seed.title)
+    lang, sure = language.detect_language(seed.title + "\n" + seed.body_text, default=config.language)
+    if not sure and warnings is not None:
+        warnings.append(SiteError(shown, None, f"language not recognised with confidence; "
+                                  f"imported as `lang: {lang}`, the site language",
+                                  "set `lang:` in the content file's front matter if it is wrong",
+                                  warning=True))
     meta = {
         "title": headline_title(seed.title),
         "date": to_yaml(seed.date),
         "topics": classify(config, seed.title, seed.body_text),
-        "lang": detect_language(seed.title + "\n" + seed.body_text, default=config.language),
+        "lang": lang,
         "summary": summarize(first_paragraph),
         "id": seed.id,
         "source": shown,
@@ -280,8 +291,9 @@ def content_text(seed: Seed, config: Config, shown: str) -> str:
 
 
 def headline_title(headline: str) -> str:
-    """A headline sentence loses its final full stop to become a title (not `?`, `!` or `…`)."""
-    if headline.endswith(".") and not headline.endswith(".."):
+    """A headline sentence loses its final full stop, in any script (`.`, `。`, `।`, `۔`…),
+    to become a title; not `?`, `!` or `…`."""
+    if headline.endswith(tuple(language.FULL_STOPS)) and not headline.endswith(".."):
         return headline[:-1].rstrip()
     return headline
 

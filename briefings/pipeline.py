@@ -355,4 +355,18 @@ def check(config: Config) -> list[SiteError]:
     """Load and render everything in memory, writing nothing; return warnings, raise errors."""
     archive, pages, renderer, warnings = load(config, strict=True)
     render_all(pages, renderer, lambda path, data: None)
-    return warnings
+    return warnings + interface_warnings(config)
+
+
+def interface_warnings(config: Config) -> list[SiteError]:
+    """A warning when the interface language's catalog lacks phrases: they are shown in English."""
+    from . import language, yamldoc
+    missing = language.missing_phrases(config.language)
+    if not missing:
+        return []
+    shown = ", ".join(f"'{phrase}'" for phrase in missing[:3]) + (", …" if len(missing) > 3 else "")
+    return [SiteError("config.yaml", yamldoc.key_line(config.source_text, ("language",)),
+                      f"language: {len(missing)} interface phrases have no translation in "
+                      f"'{config.language}' and are shown in English ({shown})",
+                      f"translate them in a catalog briefings/locale/{config.language.split('-')[0]}.po "
+                      "(see README, Languages)", warning=True)]

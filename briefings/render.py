@@ -24,7 +24,7 @@ from .bodies import BodyStore
 from .content import Briefing, read_body, stamp
 from .errors import SiteError, SiteErrors, display_path
 from .engine import engine_stamp
-from .i18n import LANGUAGE_NAMES, OG_LOCALES, translate
+from . import language
 from .markdown import to_html
 from .plan import Page
 from .theme import template_dirs
@@ -112,18 +112,21 @@ class Renderer:
             bytecode_cache=CompiledTemplates(str(compiled_cache)) if compiled_cache else CompiledInMemory(),
             auto_reload=False,  # renderer_for makes a new Renderer when a template file changes
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+            extensions=["jinja2.ext.i18n"],
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self.env.install_gettext_translations(language.translations(config.language), newstyle=True)
         self.env.globals.update(
-            site=config, t=self._translate, url_for=self._url_for, absolute_url=self._absolute_url,
+            site=config, t=self._translate, site_dir=language.direction(config.language), url_for=self._url_for, absolute_url=self._absolute_url,
             briefing_html=self._briefing_html, topic_ref=self._topic_ref,
             archive_path=archive_path, topic_counts=self._topic_counts,
-            lang_name=lang_name, og_locale=og_locale)
+            lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
                                 typo=typography, json=json_script, rfc3339=rfc3339,
                                 topic_name=lambda slug: self._topic_ref(slug).name,
-                                lang_attr=lambda item: lang_attribute(item.lang, config.language))
+                                lang_attr=lambda item: lang_attribute(item.lang, config.language),
+                                isolated=lambda text, lang: isolated(text, lang, config.language))
 
     def render(self, page: Page) -> bytes:
         """Render one page; a template problem becomes a SiteError naming template and line."""
@@ -191,7 +194,7 @@ class Renderer:
 @lru_cache(maxsize=4096)
 def _interface_text(lang: str, key: str, values: tuple[tuple[str, object], ...]) -> str:
     """A translated interface string with French spacing: a page asks for twenty of them."""
-    return typography(translate(lang, key, **dict(values)), lang)
+    return typography(language.translate(lang, key, **dict(values)), lang)
 
 
 def archive_path(year: int, month: int | None = None) -> str:
@@ -199,23 +202,32 @@ def archive_path(year: int, month: int | None = None) -> str:
     return urls.month_path(year, month) if month else urls.year_path(year)
 
 
-def lang_name(code: str) -> str:
-    """A language's own name for itself (`Français`, `English`): for language links and filters."""
-    return LANGUAGE_NAMES.get(code, code)
-
-
+@lru_cache(maxsize=1024)
 def lang_attribute(lang: str, site_language: str) -> Markup:
-    """` lang="en"` for an item in another language than the site's, else nothing. A filter,
+    """` lang="en"` for an item in another language than the site's, with `dir` when its
+    direction differs too (` lang="ar" dir="rtl"` on a French page): an element with `dir` is
+    isolated from the text around it, so an Arabic title in a French list reads right to left
+    and leaves the list's order alone. Nothing for an item in the site's language. A filter,
     not a macro: listings call it for every item, and a macro call costs ten times more."""
-    return Markup(' lang="%s"') % lang if lang != site_language else Markup("")
+    if lang == site_language:
+        return Markup("")
+    item_dir = language.direction(lang)
+    if item_dir != language.direction(site_language):
+        return Markup(' lang="%s" dir="%s"') % (lang, item_dir)
+    return Markup(' lang="%s"') % lang
 
-
-def og_locale(code: str) -> str:
-    """The Open Graph locale of a language code (`fr` -> `fr_FR`)."""
-    return OG_LOCALES.get(code, code)
 
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def isolated(text: str, lang: str, site_language: str) -> str:
+    """Plain text (a feed's item title) in a direction other than the site's, between Unicode's
+    isolate marks (U+2068 FIRST STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE): feeds carry
+    no `dir`, and a reader's list then shows an Arabic title whole, right to left."""
+    if language.direction(lang) == language.direction(site_language):
+        return text
+    return f"\u2068{text}\u2069"
 
 
 def json_script(value: object) -> Markup:
@@ -272,7 +284,7 @@ def typography(value: object, lang: str) -> object:
     samp, script, style or textarea element whole, is held aside as one
     placeholder character while the rules run, then put back as it was.
     """
-    if lang != "fr" or value is None or isinstance(value, jinja2.Undefined):
+    if not (lang == "fr" or lang.startswith("fr-")) or value is None or isinstance(value, jinja2.Undefined):
         return value
     if not isinstance(value, Markup):
         return french_spacing(str(value))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import language
 from .dates import BriefingDate, infer_day, parse_date
 from .errors import SiteError, SiteErrors
 from .text import clean_text, invisible_names, is_visible
@@ -24,7 +25,10 @@ MAX_HEADLINE = 10_000
 LONG_HEADLINE = 300
 """Characters: a headline this long is kept, with a warning that a line break may be missing."""
 SUBHEADING_MAX = 80
-_FINAL_PUNCTUATION = tuple(".!?…:;,»\"”)]")
+SUBHEADING_MAX_UNSPACED = 30
+"""Characters, for a line in a script without spaces (Chinese, Japanese, Thai…): each carries
+about what a Latin word does, so a longer line is a paragraph, even without a final mark."""
+_FINAL_PUNCTUATION = tuple(language.SENTENCE_ENDS + ":;,：；，、" + language.CLOSING)
 _FORMAT_HINT = "the first line must be ` date YYYY-MM Headline sentence`, e.g. ` date 2023-08 Kim Jong-un inspects a factory.`"
 
 
@@ -209,5 +213,11 @@ def _block(chunk: list[str], line: int) -> Block:
 
 
 def is_subheading(text: str) -> bool:
-    """A short line without final punctuation, like `Sommet à Washington`."""
-    return len(text) <= SUBHEADING_MAX and len(text.split()) <= 12 and not text.endswith(_FINAL_PUNCTUATION)
+    """A short line without final punctuation, like `Sommet à Washington` or `日韓両政府の反応`.
+    The final marks are those of every script (`。`, `؟`, `।`…); in a script without spaces a
+    subheading is shorter, and one that holds a sentence's end is a paragraph."""
+    if len(text) > SUBHEADING_MAX or len(text.split()) > 12 or text.endswith(_FINAL_PUNCTUATION):
+        return False
+    if language.is_unspaced(text):
+        return len(text) <= SUBHEADING_MAX_UNSPACED and not any(m in text for m in language.CJK_SENTENCE_ENDS)
+    return True

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .language import CJK_SENTENCE_ENDS, CLOSING, SENTENCE_ENDS
+
 # C0/C1 control characters (XML 1.0 forbids most of them), bidirectional
 # overrides that can disguise text, lone surrogates (YAML escapes can make them;
 # UTF-8 cannot encode them) and non-characters; tab and newline are kept.
@@ -81,13 +83,22 @@ def reading_minutes(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS)}][{re.escape(CLOSING)}]*(?= )|"
+                           f"[{CJK_SENTENCE_ENDS}][{re.escape(CLOSING)}]*")
+"""A sentence's final mark (of any script) with its closing quotes, then a space, except after
+the CJK marks, which are followed by the next sentence directly."""
+
+
 def summarize(text: str, limit: int = 220) -> str:
-    """The first sentences of `text` up to `limit` characters, cut at a word with an ellipsis."""
+    """The first sentences of `text` up to `limit` characters, cut at a word with an ellipsis.
+    Sentences end with the marks of every script (`。`, `؟`, `।`…); text without spaces
+    (Chinese, Japanese, Thai) is cut at `limit` when no sentence ends early enough."""
     text = clean_line(text)
     if len(text) <= limit:
         return text
     cut = text[:limit + 1]
-    sentence_end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    if sentence_end > limit // 2:
-        return cut[:sentence_end + 1]
-    return cut[:cut.rfind(" ")].rstrip(",;:") + "…" if " " in cut else text[:limit] + "…"
+    ends = [m.end() for m in _SENTENCE_END.finditer(cut) if m.end() <= limit]
+    if ends and ends[-1] > limit // 2:
+        return cut[:ends[-1]]
+    space = cut.rfind(" ")
+    return cut[:space].rstrip(",;:") + "…" if space > limit // 2 else text[:limit] + "…"

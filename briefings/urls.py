@@ -12,6 +12,7 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
+from . import language
 from .dates import BriefingDate
 
 _TRANSLITERATE = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss",
@@ -24,9 +25,17 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
 SLUG_MAX = 60
 
 
-def slugify(text: str, max_length: int = SLUG_MAX, fallback: str = "briefing") -> str:
-    """A readable ASCII slug, cut at a word boundary; never empty, never a path."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+def slugify(text: str, max_length: int = SLUG_MAX, fallback: str = "briefing", romanize: bool = False) -> str:
+    """A readable ASCII slug, cut at a word boundary; never empty, never a path.
+
+    Accented Latin letters lose their accents. With `romanize` (import, for new content files
+    only), letters of other scripts are transliterated (`Москва` -> `moskva`, `北朝鲜` ->
+    `bei-chao-xian`) instead of dropped: without it, as for the slugs of files already
+    published, they are dropped, so that no existing page changes its URL."""
+    text = text.translate(_TRANSLITERATE)
+    if romanize and not text.isascii():
+        text = language.romanize("".join(_latin_or_other(char) for char in text))
+    ascii_text = unicodedata.normalize("NFKD", text)
     ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)
     slug = ""
@@ -42,6 +51,20 @@ def slugify(text: str, max_length: int = SLUG_MAX, fallback: str = "briefing") -
     if slug in _RESERVED:
         slug += "-" + (fallback or "x")  # `con-briefing`: a name Windows accepts, still a slug
     return slug
+
+
+def _latin_or_other(char: str) -> str:
+    """A letter that NFKD reduces to ASCII (`é`) as that ASCII, so Latin slugs stay what they
+    were; other letters as they are, for romanizing; symbols (`€`, `°`) dropped, as always."""
+    if char.isascii():
+        return char
+    reduced = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if reduced:
+        return reduced
+    category = unicodedata.category(char)
+    if char.isalpha() or category[0] in "MN":
+        return char
+    return "" if category == "Cf" else " "  # a zero-width joiner (Persian گفت‌وگو) joins
 
 
 def unique_slug(slug: str, taken: set[str]) -> str:

@@ -122,8 +122,8 @@ def test_a_failed_import_through_the_cli_is_a_message_not_a_traceback(imported: 
         "import errno, os, sys\n"
         "real, calls = os.replace, []\n"
         "def replace(*args, **kwargs):\n"
-        "    calls.append(1)\n"
-        "    if len(calls) == 1:\n"
+        "    calls.append(1) if '/content/' in str(args[1]) else None\n"  # not .cache/'s language model
+        "    if len(calls) == 1 and '/content/' in str(args[1]):\n"
         "        raise OSError(errno.ENOSPC, 'No space left on device')\n"
         "    return real(*args, **kwargs)\n"
         "os.replace = replace\n"

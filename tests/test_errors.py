@@ -158,7 +158,9 @@ def test_check_on_a_good_project_writes_nothing(new_project, build_py) -> None:
     assert "check: 0 errors, 0 warnings" in run.stdout
     assert not (root / "site").exists()
     assert snapshot(root) == before
-    assert sorted(p.name for p in root.iterdir()) == ["config.yaml", "content", "seeds"]
+    # .cache/ holds what import made: the unpacked language model
+    assert sorted(p.name for p in root.iterdir()) == [".cache", "config.yaml", "content", "seeds"]
+    assert [p.name for p in (root / ".cache").iterdir()] == ["langid-model.pickle"]
 
 
 def test_check_on_a_bad_project(new_project, build_py) -> None:

@@ -94,7 +94,7 @@ def test_python_tag_never_executes(tmp_path: Path) -> None:
     ("title: ok\nper_page: 0\n", 2, "per_page", "must be at least 1"),
     ("related: -1\n", 1, "related", "must be at least 0"),
     ("title: [a, b]\n", 1, "title", "expected text"),
-    ("language: de\n", 1, "language", "'de' is not supported"),
+    ("language: xx\n", 1, "language", "'xx' is not a locale CLDR knows"),
     ("link_style: ugly\n", 1, "link_style", "'ugly' is not supported"),
     ("base_url: example.org\n", 1, "base_url", "not an absolute http(s) URL"),
     ("base_url: ftp://example.org/\n", 1, "base_url", "not an absolute http(s) URL"),
@@ -129,7 +129,7 @@ def test_wrong_values_name_key_path_and_line(tmp_path: Path, text: str, line: in
 
 
 def test_all_problems_are_reported_together(tmp_path: Path) -> None:
-    path = write(tmp_path, "per_page: lots\nlanguage: de\nfeeds:\n  items: x\ntitel: oops\n")
+    path = write(tmp_path, "per_page: lots\nlanguage: xx\nfeeds:\n  items: x\ntitel: oops\n")
     with pytest.raises(SiteErrors) as caught:
         load_config(path)
     lines = sorted((e.line, e.warning) for e in caught.value.errors)

@@ -44,15 +44,26 @@ def test_parse_errors_say_what_is_wrong(text: str, message: str) -> None:
 
 @pytest.mark.parametrize("date, fr, en", [
     (BriefingDate(2023, 8), "août 2023", "August 2023"),
-    (BriefingDate(2023, 8, 14), "14 août 2023", "14 August 2023"),
-    (BriefingDate(2023, 8, 1), "1er août 2023", "1 August 2023"),
+    (BriefingDate(2023, 8, 14), "14 août 2023", "August 14, 2023"),
+    (BriefingDate(2023, 8, 1), "1er août 2023", "August 1, 2023"),
     (BriefingDate(2023, 2), "février 2023", "February 2023"),
-    (BriefingDate(2023, 12, 31), "31 décembre 2023", "31 December 2023"),
+    (BriefingDate(2023, 12, 31), "31 décembre 2023", "December 31, 2023"),
     (BriefingDate(2021), "2021", "2021"),
 ])
 def test_display_keeps_precision(date: BriefingDate, fr: str, en: str) -> None:
     assert date.display("fr") == fr
-    assert date.display("en") == en
+    assert date.display("en") == en  # CLDR's `en` is American English; `en-GB` writes 14 August 2023
+
+
+@pytest.mark.parametrize("lang, day, month", [
+    ("en-GB", "14 August 2023", "August 2023"), ("de", "14. August 2023", "August 2023"),
+    ("es", "14 de agosto de 2023", "agosto de 2023"), ("ru", "14 августа 2023\u202fг.", "август 2023\u202fг."),
+    ("ja", "2023年8月14日", "2023年8月"), ("ko", "2023년 8월 14일", "2023년 8월"),
+    ("ar", "14 أغسطس 2023", "أغسطس 2023"), ("he", "14 באוגוסט 2023", "אוגוסט 2023"),
+])
+def test_display_follows_cldr_in_any_language(lang: str, day: str, month: str) -> None:
+    assert BriefingDate(2023, 8, 14).display(lang) == day
+    assert BriefingDate(2023, 8).display(lang) == month
 
 
 @pytest.mark.parametrize("date", [BriefingDate(2023, 8), BriefingDate(2021)])
