@@ -226,13 +226,15 @@ def preload(cache_dir: Path | None = None) -> None:
 
 def detect_language(text: str, default: str) -> tuple[str, bool]:
     """(language code, sure) for the text of a briefing, title first. When the model is not
-    sure (a probability under MIN_CONFIDENCE, or no letters at all), `default` and False."""
+    sure (a probability under MIN_CONFIDENCE, or no letters at all), `default`, and False
+    unless the model's best guess was `default` all the same: a short French seed on a
+    French site (`Un titre. Le texte du briefing.` gets fr at 0.09) is no news worth a warning."""
     sample = text[:SAMPLE + text.find("\n") + 1] if "\n" in text else text[:SAMPLE]
     if not any(char.isalpha() for char in sample):
         return default, False
     code, probability = _identifier().classify(sample)
     if probability < MIN_CONFIDENCE or code in _NO_LANGUAGE:
-        return default, False
+        return default, code == default
     return code, True
 
 

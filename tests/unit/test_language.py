@@ -89,4 +89,7 @@ def test_catalogs_give_phrases_and_plural_forms_with_english_fallback() -> None:
 
 def test_an_unsure_model_keeps_the_site_language() -> None:
     assert language.detect_language("2024 — 12 345", "fr") == ("fr", False)
+    assert language.detect_language("Un titre.\nLe texte du briefing.", "fr") == ("fr", True), \
+        "unsure, but its guess is the site language: no warning"
+    assert language.detect_language("Un titre.\nLe texte du briefing.", "en") == ("en", False)
     assert language.detect_language("Der Bundestag hat heute über den Haushalt abgestimmt.", "fr") == ("de", True)
