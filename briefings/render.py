@@ -126,6 +126,7 @@ class Renderer:
                                 typo=typography, json=json_script, rfc3339=rfc3339,
                                 topic_name=lambda slug: self._topic_ref(slug).name,
                                 lang_attr=lambda item: lang_attribute(item.lang, config.language),
+                                ui_attr=lambda item: lang_attribute(config.language, item.lang),
                                 isolated=lambda text, lang: isolated(text, lang, config.language))
 
     def render(self, page: Page) -> bytes:

@@ -164,6 +164,8 @@ def test_a_list_isolates_titles_written_the_other_way(french: Site) -> None:
     items = {item.find("a").clean_text(): item for item in month.find_all("li", "briefing-item")}
     arabic_item = next(item for title, item in items.items() if title.startswith("كوريا"))
     assert (arabic_item.attrs["lang"], arabic_item.attrs["dir"]) == ("ar", "rtl")
+    meta = arabic_item.find("p", "meta")  # the interface's date and reading time, in French order
+    assert (meta.attrs["lang"], meta.attrs["dir"]) == ("fr", "ltr") and meta.clean_text().startswith("18 mars 2024")
     japanese_item = next(item for title, item in items.items() if title.startswith("北朝鮮"))
     assert japanese_item.attrs["lang"] == "ja" and "dir" not in japanese_item.attrs
     feed = (french.root / "site" / "feed.xml").read_text(encoding="utf-8")
@@ -231,10 +233,12 @@ def test_axe_passes_rtl_and_cjk_pages(arabic: Site, french: Site, scheme: str) -
     found = {}
     with SiteServer(french.root / "site", "/archive/") as fr_server, \
             SiteServer(arabic.root / "site", "/archive/") as ar_server, launch_browser() as browser:
-        page = browser.new_page(color_scheme=scheme)
+        page = browser.new_page(color_scheme=scheme, viewport={"width": 390, "height": 844} if scheme == "dark"
+                                else {"width": 1280, "height": 900})
         for name, path in _pages(arabic, french).items():
             server = ar_server if "Arabic interface" in name else fr_server
             page.goto(server.base_url + path.relative_to(server.root).as_posix().removesuffix("index.html"))
+            assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), f"{name} scrolls sideways"
             page.add_script_tag(path=str(AXE_JS))
             found[name] = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
                 .violations.filter(v => ['serious', 'critical'].includes(v.impact))
