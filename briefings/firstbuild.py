@@ -39,6 +39,7 @@ from . import cache as build_cache
 from . import pipeline
 from .config import Config
 from .errors import SiteErrors
+from .output import spare_folder
 from .pipeline import BuildResult
 from .site_folder import build_lock
 
@@ -64,11 +65,24 @@ def seed(project: Config, preview: Config) -> int:
     if not cache.outputs:
         return 0
     linked = _link_site(project.site_dir, preview.site_dir, cache.outputs)
+    cache.spare, cache.spare_stamps = None, {}  # the project's spare: not the preview's
     if current and linked == len(cache.outputs):
         cache.inputs = pipeline.preview_signature(preview)
-    cache.spare, cache.spare_stamps = None, {}  # the project's spare: not the preview's
+        _mirror(preview, cache)
     build_cache.save_state(preview, cache)
     return linked
+
+
+def _mirror(preview: Config, cache: build_cache.BuildCache) -> None:
+    """Link the preview's site into its spare folder too, as a first build does (output.py):
+    a no-op first build writes nothing, so without a spare the preview's first edit had to
+    link every file of the site into a new folder (21 s instead of 8 s at 100,000 briefings).
+    Linked from the preview's own copy: if a file there is not the one recorded, the build's
+    no-op check sees it, and the spare's copy is not trusted either (cache.trusted_spare)."""
+    spare = spare_folder(preview.site_dir, preview.cache_dir)
+    if _link_site(preview.site_dir, spare, cache.outputs) == len(cache.outputs):
+        cache.spare = {path: fingerprint for path, (fingerprint, _) in cache.outputs.items()}
+        cache.spare_stamps = {path: recorded for path, (_, recorded) in cache.outputs.items() if recorded}
 
 
 def _copy_caches(project: Config, preview: Config) -> None:
