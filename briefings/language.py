@@ -121,6 +121,16 @@ def language_name(code: str) -> str:
     return (name[:1].upper() + name[1:]) if name else code
 
 
+@functools.lru_cache(maxsize=1024)
+def language_name_in(code: str, interface: str) -> str:
+    """A language's name in the interface language, as CLDR writes it in running text
+    (`allemand`, `japonais` on a French site; `German` on an English one): the search page's
+    language filter, which lists every language of the archive in the reader's."""
+    found, where = locale(code), locale(interface)
+    name = found.get_display_name(where) if found and where else None
+    return name or language_name(code)
+
+
 @functools.lru_cache(maxsize=256)
 def og_locale(code: str) -> str:
     """The Open Graph locale of a language tag: `de` -> `de_DE`, `pt-BR` -> `pt_BR`."""

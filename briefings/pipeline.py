@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -194,7 +193,8 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
                         build_cache.trusted_spare(cache, intact))
     try:
         rendered, bodies = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs, progress)
-        index_key = _index(writer, pages, prints, config, cache.index_key if search_index else None)
+        index_key = _index(writer, pages, prints, config, archive, renderer,
+                           cache.index_key if search_index else None)
         writer.commit()
     except BaseException:
         build_cache.remember_failed_build(cache, writer.abort(), writer.kept)
@@ -324,22 +324,25 @@ def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints
     return counts
 
 
-def _index(writer: SiteWriter, pages: list[Page], prints: dict[str, str], config: Config,
-           live_key: str | None) -> str:
-    """The search index of the writer's folder: the live one when no briefing page changed,
-    else a new one; none when `live_key` is None (search off). Returns what it was made from."""
+def _index(writer: SiteWriter, pages: list[Page], prints: dict[str, str], config: Config, archive: Archive,
+           renderer: Renderer, live_key: str | None) -> str:
+    """The search index of the writer's folder (see search.py): the last build's when no briefing
+    page changed, else brought up to date; none when `live_key` is None (search off).
+    Returns what it was made from."""
     from . import search
     if live_key is None:
-        shutil.rmtree(writer.work / search.INDEX_DIR, ignore_errors=True)
+        search.remove_index(writer.work)
         return ""
     key = _search_index_key(pages, prints)
-    if not (key == live_key and search.carry_index(config.site_dir, writer.work)):
-        search.index_site(writer.work, config)
+    if not (key == live_key and search.carry_index(writer.work, config)):
+        labels_key, label = search.record_labels(config)
+        search.update_index(writer.work, config, archive.briefings, labels_key, label,
+                            lambda b: search.html_text(renderer.briefing_html(b)))
     return key
 
 
 def _search_index_key(pages: list[Page], prints: dict[str, str]) -> str:
-    """Identifies the set of briefing pages and their versions: what the search index reads."""
+    """Identifies the set of briefing pages and their versions: what the search index shows."""
     digest = hashlib.blake2b(digest_size=16)
     for page in pages:
         if page.template == "briefing.html":

@@ -119,7 +119,7 @@ class Renderer:
         self.env.install_gettext_translations(language.translations(config.language), newstyle=True)
         self.env.globals.update(
             site=config, t=self._translate, site_dir=language.direction(config.language), url_for=self._url_for, absolute_url=self._absolute_url,
-            briefing_html=self._briefing_html, topic_ref=self._topic_ref,
+            briefing_html=self.briefing_html, topic_ref=self._topic_ref,
             archive_path=archive_path, topic_counts=self._topic_counts,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
@@ -164,7 +164,7 @@ class Renderer:
         path = target if isinstance(target, str) else target.path
         return urls.absolute_url(self.config.base_url, path)
 
-    def _briefing_html(self, briefing: Briefing) -> Markup:
+    def briefing_html(self, briefing: Briefing) -> Markup:
         """The body's HTML: from the body store when an earlier build rendered this very file."""
         html = self.bodies.get(briefing.digest) if self.bodies else None
         if html is None:

@@ -1,128 +1,314 @@
-"""Full-text search: the Pagefind index of a built site, in `<site>/pagefind/`.
+"""Full-text search: the index as parts, each a Pagefind bundle of one language, in `<site>/pagefind/`.
 
-Pagefind (https://pagefind.app, the PyPI package `pagefind[bin]`, which ships
-its binary) reads the built HTML and writes a static index and its search UI:
-no server, works on any static host, at a domain root or under a sub-path.
-Only briefing pages are indexed: the theme marks their article with
-`data-pagefind-body`, and `data-pagefind-filter` / `data-pagefind-meta` give
-the topic, year and language filters and the date shown in results.
+Pagefind indexes about 300 records a second on a core and holds them all in
+memory (3.5 GB for 10,000 briefings when it read the whole site), so one index
+redone on every build cannot scale. Instead the engine feeds Pagefind records it
+already has (title, body text, date, topics, language, URL: no HTML is read) and
+the index is cut into parts that are kept and reused by name:
 
-The whole archive is indexed as one language (the site's), on purpose: Pagefind
-splits an index by `<html lang>` and a search page only searches the split of
-its own language, so French and English briefings could never be found from one
-search box. One index means one stemmer for both languages; accents and case
-are ignored either way ("coree" finds "Corée").
+- **Sealed parts.** Each language's briefings, oldest first, cut every
+  `PART_SIZE` records (like the listings, numbered from the oldest: a new
+  briefing never moves an older one to another part). A part's name is a hash
+  of what its records were made from, so an unchanged part is never indexed again.
+- **The hot part** of a language holds the records its sealed parts lack: briefings
+  added, edited, moved since the parts were sealed. It is indexed again on every
+  build that changes it: a few records, a fraction of a second.
+- **Superseded** results: the sealed copies of edited or removed briefings. The
+  manifest lists their result ids and the search page drops them before showing
+  or counting anything.
 
-`index_site(folder, config)` runs the indexer on a built folder, before it
-is swapped in. Only briefing pages are read, so the index must be redone when
-a briefing page was written, replaced or removed (or the folder has no index,
-or an index from another build); when none was, `carry_index(site, folder)`
-gives the folder the live site's index instead, as hard links, in no time.
-Indexing costs about 2 to 3 ms of CPU per briefing (some 0.1 s for the
-fixture corpus, 10 to 20 s for 5,000 briefings on two cores).
+When a language's hot part grows past `HOT_LIMIT` records, that language is sealed
+again: its parts are cut anew from the archive and only those whose records changed
+are indexed (an archive that only grows re-indexes its newest part). A clean build
+seals everything, so it has no hot part and nothing superseded: the bytes of an
+incremental build's index then differ from a clean build's, but the records a
+reader can find (every part's records, less the superseded) are the same, and after
+each sealing the parts are the very ones a clean build makes.
+
+Parts are made in `.cache/search/parts/` (so a build whose site/ was removed, or a
+CI run that restored `.cache/`, reuses them) and hard-linked into the site. The
+search page (`static/search.js`) reads `pagefind/manifest.json` and searches every
+part from one box, each with its language's rules (word segmentation for Chinese
+and Japanese; accents and case ignored everywhere).
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
+import html
 import json
 import os
+import pickle
+import re
 import shutil
-import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
+from . import urls
 from .config import Config
-from .errors import SiteError, SiteErrors
+from .content import Briefing
+from .indexer import Record, index_bundle
+from .site_folder import output_key
+from .workers import available_cores
 
 INDEX_DIR = "pagefind"
-"""The index's folder in the site; the search page (`search/`) reads `pagefind/manifest.json`."""
-TIMEOUT = 600
-"""Seconds: far above what even a large archive needs, so a hung indexer cannot hang a build."""
+"""The index's folder in the site: `manifest.json` and `parts/<name>/`."""
+MANIFEST = "manifest.json"
+PART_SIZE = 2000
+"""Records per sealed part: Pagefind peaks at about 0.45 GiB indexing 2,000 (10 MiB + 0.22 MiB
+a record), and a reader's first query fetches a chunk of every part: 6 parts at 10,000
+briefings in two languages, 50 at 100,000."""
+HOT_LIMIT = 100
+"""Records a language's hot part may hold before the language is sealed again: re-indexing
+100 records takes about 0.4 s, on every build that changes one of them."""
 
 
-def pagefind_binary() -> Path | None:
-    """The Pagefind executable: $PAGEFIND_BINARY_PATH, the `pagefind_bin` package, or one on PATH."""
-    try:
-        from pagefind.service import get_executable  # the wrapper's own lookup, same order
-    except ImportError:
-        get_executable = None
-    if get_executable is not None:
-        found = get_executable()
-        if found is not None and Path(found).is_file():
-            return Path(found)
-    on_path = shutil.which("pagefind_extended") or shutil.which("pagefind")
-    return Path(on_path) if on_path else None
+@dataclass
+class Part:
+    """One Pagefind bundle: `parts/<name>/` in the index folder."""
+    name: str
+    language: str
+    keys: dict[str, str]
+    """Record URL -> key of what the record was made from (see `_key`)."""
+    ids: dict[str, str] = field(default_factory=dict)
+    """Record URL -> Pagefind's result id for it (what the manifest lists as superseded)."""
 
 
-def indexer_command(binary: Path, site: Path, output: Path, config: Config) -> list[str]:
-    """The Pagefind command line that indexes `site` into `output`."""
-    command = [str(binary), "--site", str(site), "--output-path", str(output),
-               "--force-language", config.language, "--quiet"]
-    if config.link_style == "files":  # result links must name index.html to open from disk
-        command.append("--keep-index-url")
-    return command
+@dataclass
+class IndexState:
+    """What the last build's index held, kept in `.cache/`."""
+    sealed: list[Part] = field(default_factory=list)
+    hot: list[Part] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
 
 
-def index_site(folder: Path, config: Config) -> None:
-    """Index the built site in `folder`, replacing `folder/pagefind/` whole.
-
-    The new index is written next to the old one and swapped in only when the
-    indexer succeeded, so a failure leaves the previous index (if any) as it
-    was. Raises SiteErrors with what went wrong and how to fix it.
-    """
-    folder = Path(folder)
-    binary = pagefind_binary()
-    if binary is None:
-        raise SiteErrors([SiteError(
-            "pagefind", None, "the search indexer (Pagefind) is not installed",
-            "pip install 'pagefind[bin]' — `pip install .` and `make` install it")])
-    if not folder.is_dir():
-        raise SiteErrors([SiteError(str(folder), None, "cannot index the site for search: no such folder",
-                                    "build the site first")])
-    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=folder))
-    try:
-        new = work / INDEX_DIR
-        try:
-            # cwd is the empty work folder, so no stray pagefind.yml config file is picked up
-            done = subprocess.run(indexer_command(binary, folder, new, config), capture_output=True,
-                                  text=True, timeout=TIMEOUT, env=_clean_env(), cwd=work)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SiteErrors([SiteError(str(binary), None, f"the search indexer could not run: {exc}",
-                                        "reinstall it with pip install --force-reinstall 'pagefind[bin]'")]) from None
-        problem = _failure(done)
-        if problem or not (new / "pagefind.js").is_file():
-            raise SiteErrors([SiteError(
-                str(folder), None, f"search indexing failed: {problem or 'Pagefind wrote no index'}",
-                "check that the built pages are intact, then build again")])
-        _write_manifest(new, config.language)
-        _swap_in(new, folder / INDEX_DIR, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+@dataclass
+class Entry:
+    """A briefing as the index sees it: its record's URL and key, without its body."""
+    url: str
+    key: str
+    language: str
+    order: tuple
+    briefing: Briefing
 
 
-def _write_manifest(index: Path, language: str) -> None:
-    """`manifest.json`, which the search page reads to find the index's parts (theme/static/search.js):
-    here the whole index is one part, the bundle itself, indexed in the site's language."""
-    manifest = {"version": 1, "parts": [{"path": "./", "language": language}], "superseded": []}
-    (index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+def entries(briefings: Iterable[Briefing], config: Config, labels_key: str) -> list[Entry]:
+    """Every briefing's record URL and key, oldest first. A record is made from the content
+    file (its digest), its URL and the labels its meta and filters take from the config
+    (`labels_key`: topic and language names, the date's language), never computed here:
+    this runs over the whole archive on every build that changed a briefing."""
+    found = []
+    for b in briefings:
+        url = "/" + urls.relative_url("index.html", b.path, config.link_style)  # the page adds the site's path
+        key = hashlib.blake2b(f"{b.digest}\0{url}\0{labels_key}".encode(), digest_size=12).hexdigest()
+        found.append(Entry(url, key, b.lang, (b.date.sort_key, b.id, url), b))
+    found.sort(key=lambda e: e.order)
+    return found
 
 
-def carry_index(site: Path, folder: Path) -> bool:
-    """Put the live site's index (`site/pagefind/`) into the build folder `folder`, as hard
-    links (copies where links are refused), replacing whatever index `folder` had.
+def update_index(folder: Path, config: Config, briefings: Iterable[Briefing], labels_key: str,
+                 label: Callable[[Briefing], dict], body_text: Callable[[Briefing], str]) -> None:
+    """Give the build folder `folder` the index of `briefings`: `pagefind/manifest.json` and its
+    parts, indexing only the parts no earlier build made. `label(b)` gives a record's meta,
+    filters and sort (what `labels_key` identifies); `body_text(b)` its text."""
+    state_file, store = _state_file(config), _store(config)
+    state = _load_state(state_file, store)
+    current = entries(briefings, config, labels_key)
+    by_language: dict[str, list[Entry]] = {}
+    for entry in current:
+        by_language.setdefault(entry.language, []).append(entry)
+    sealed = [part for part in state.sealed if part.language in by_language]
+    hot: list[Part] = []
+    todo: list[tuple[Part, list[Entry]]] = []
+    for language, found in sorted(by_language.items()):
+        mine = [part for part in sealed if part.language == language]
+        stale = _unsealed(mine, found)
+        if len(stale) > HOT_LIMIT or not mine:
+            sealed = [part for part in sealed if part.language != language]
+            for chunk in _chunks(found):
+                part = _part(language, "", chunk)
+                sealed.append(part)
+                todo.append((part, chunk))
+        elif stale:
+            part = _part(language, "hot-", stale)
+            hot.append(part)
+            todo.append((part, stale))
+    _make_parts([(part, chunk) for part, chunk in todo if not (store / part.name).is_dir()],
+                store, label, body_text)
+    for part, _ in todo:
+        if part in sealed:
+            part.ids = _result_ids(store / part.name, part.keys)
+    state = IndexState(sealed, hot, _superseded(sealed, current))
+    _place(folder / INDEX_DIR, store, state)
+    _save_state(state_file, state)
+    _prune(store, sealed + hot)
 
-    For builds that changed no briefing page: the live index is then still right.
-    Returns False, changing nothing, when the live site has no index to carry.
-    """
-    source = Path(site) / INDEX_DIR
-    if not (source / "pagefind.js").is_file() or not Path(folder).is_dir():
+
+def carry_index(folder: Path, config: Config) -> bool:
+    """Give the build folder the last build's index, when no briefing changed since: its parts
+    (most already there, from the build before) and manifest. False if there is none."""
+    store = _store(config)
+    state = _load_state(_state_file(config), store)
+    if not state.sealed or not all((store / part.name).is_dir() for part in state.hot):
         return False
-    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=folder))
-    try:
-        shutil.copytree(source, work / INDEX_DIR, copy_function=_link_or_copy)
-        _swap_in(work / INDEX_DIR, Path(folder) / INDEX_DIR, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    _place(folder / INDEX_DIR, store, state)
     return True
+
+
+def remove_index(folder: Path) -> None:
+    """A build without search has no index (the search page then says so)."""
+    shutil.rmtree(folder / INDEX_DIR, ignore_errors=True)
+
+
+def _state_file(config: Config) -> Path:
+    return config.cache_dir / f"search-{output_key(config.site_dir)}.pickle"
+
+
+def _store(config: Config) -> Path:
+    return config.cache_dir / "search" / "parts"
+
+
+LABELS_VERSION = 2
+"""Changes when the meta, filters or sort a record gets change: every record is made again."""
+
+
+def record_labels(config: Config) -> tuple[str, Callable[[Briefing], dict]]:
+    """What a record shows and filters by, in the interface language: its title and date, its
+    topics', language's and year's names (what the search page's filters list), and the date to
+    sort by; with a key that changes whenever any of those could."""
+    from .language import language_name_in
+    language = config.language
+    names = {rule.slug: rule.name(language) for rule in config.topics}
+    key = hashlib.blake2b(repr((LABELS_VERSION, language, sorted(names.items()))).encode(),
+                          digest_size=12).hexdigest()
+
+    def label(b: Briefing) -> dict:
+        topics = [names.get(slug) or config.topic(slug).name(language) for slug in b.topics]
+        return {"meta": {"title": b.title, "date": b.date.display(language), "lang": b.lang},
+                "filters": {"topic": topics, "language": [language_name_in(b.lang, language)], "year": [str(b.date.year)]},
+                "sort": {"date": b.date.iso()}}
+    return key, label
+
+
+def _unsealed(parts: list[Part], found: list[Entry]) -> list[Entry]:
+    """The entries whose record, as it is now, no sealed part holds."""
+    sealed = {url: key for part in parts for url, key in part.keys.items()}
+    return [entry for entry in found if sealed.get(entry.url) != entry.key]
+
+
+def _chunks(found: list[Entry]) -> list[list[Entry]]:
+    return [found[start:start + PART_SIZE] for start in range(0, len(found), PART_SIZE)]
+
+
+def _part(language: str, kind: str, chunk: list[Entry]) -> Part:
+    """The part holding `chunk`, named after what its records were made from."""
+    keys = {entry.url: entry.key for entry in chunk}
+    digest = hashlib.blake2b(repr(sorted(keys.items())).encode(), digest_size=8).hexdigest()
+    return Part(f"{_safe(language)}-{kind}{digest}", language, keys)
+
+
+def _safe(language: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", language)[:20] or "und"
+
+
+def _superseded(sealed: list[Part], current: list[Entry]) -> list[str]:
+    """Result ids of sealed records that are not the current version of a briefing."""
+    now = {entry.url: entry.key for entry in current}
+    return sorted(part.ids[url] for part in sealed for url, key in part.keys.items()
+                  if now.get(url) != key and url in part.ids)
+
+
+def _make_parts(todo: list[tuple[Part, list[Entry]]], store: Path, label: Callable[[Briefing], dict],
+                body_text: Callable[[Briefing], str]) -> None:
+    """Index each part into the store: two at a time on two cores (the work is in Pagefind's
+    processes; the threads only feed them), each written whole before it is renamed into place."""
+    if not todo:
+        return
+    store.mkdir(parents=True, exist_ok=True)
+
+    def make(item: tuple[Part, list[Entry]]) -> None:
+        part, chunk = item
+        records = [_record(entry, label, body_text) for entry in chunk]
+        _write_folder(store / part.name, index_bundle(records))
+
+    with ThreadPoolExecutor(max_workers=max(1, min(2, available_cores()))) as pool:
+        list(pool.map(make, todo))
+
+
+def _record(entry: Entry, label: Callable[[Briefing], dict], body_text: Callable[[Briefing], str]) -> Record:
+    labels = label(entry.briefing)
+    return Record(url=entry.url, content=body_text(entry.briefing), language=entry.language,
+                  meta=labels["meta"], filters=labels["filters"], sort=labels["sort"])
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment (a rendered body), for the index: tags out, entities decoded."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+UNUSED_FILES = ("pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+"""Pagefind's ready-made interfaces that every bundle carries and the search page never loads."""
+
+
+def _write_folder(target: Path, files: dict[str, bytes]) -> None:
+    """Write `files` into a new folder that becomes `target` in one rename."""
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    for path, data in files.items():
+        file = work / path
+        if path.startswith(UNUSED_FILES) or not urls.is_safe_output_path(path):
+            continue
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(data)
+    os.chmod(work, 0o755)
+    try:
+        os.rename(work, target)
+    except OSError:  # made meanwhile by another build of the same project: same records, same part
+        shutil.rmtree(work, ignore_errors=True)
+
+
+_FRAGMENT_SIGNATURE = b"pagefind_dcd"
+
+
+def _result_ids(bundle: Path, keys: dict[str, str]) -> dict[str, str]:
+    """Record URL -> result id (the fragment file's name, what Pagefind's search returns)."""
+    ids = {}
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        if data.startswith(_FRAGMENT_SIGNATURE):
+            data = data[len(_FRAGMENT_SIGNATURE):]
+        url = json.loads(data).get("url", "")
+        ids[url] = fragment.stem
+    return {url: ids[url] for url in keys if url in ids}
+
+
+def _place(index: Path, store: Path, state: IndexState) -> None:
+    """Make `index` (in the build folder) hold the state's parts, linked from the store, and the
+    manifest. A part already there from an earlier build is the same part (names are hashes)."""
+    parts = state.sealed + state.hot
+    parts_dir = index / "parts"
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    wanted = {part.name for part in parts}
+    for existing in list(parts_dir.iterdir()):
+        if existing.name not in wanted:
+            shutil.rmtree(existing, ignore_errors=True)
+    for part in parts:
+        if not (parts_dir / part.name).is_dir():
+            work = Path(tempfile.mkdtemp(prefix=f".{part.name}-", dir=parts_dir))
+            shutil.rmtree(work)
+            shutil.copytree(store / part.name, work, copy_function=_link_or_copy)
+            os.rename(work, parts_dir / part.name)
+    ordered = sorted(parts, key=lambda part: part.language)  # stable: each language's parts oldest first, hot last
+    manifest = {"version": 1,
+                "parts": [{"path": f"parts/{part.name}/", "language": part.language} for part in ordered],
+                "superseded": state.superseded}
+    (index / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                  encoding="utf-8")
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -132,23 +318,29 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def _failure(done: subprocess.CompletedProcess) -> str:
-    """What went wrong, from the indexer's exit code and output; empty when it worked."""
-    output = "\n".join(part.strip() for part in (done.stderr, done.stdout) if part and part.strip())
-    if done.returncode != 0:
-        return output.splitlines()[-1] if output else f"Pagefind exited with status {done.returncode}"
-    errors = [line for line in output.splitlines() if line.lower().startswith("error")]
-    return errors[0] if errors else ""
+def _load_state(path: Path, store: Path) -> IndexState:
+    """The last build's index, with any part missing from the store dropped (it is made again)."""
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return IndexState()
+    if not isinstance(state, IndexState):
+        return IndexState()
+    state.sealed = [part for part in state.sealed if (store / part.name).is_dir()]
+    return state
 
 
-def _swap_in(new: Path, target: Path, work: Path) -> None:
-    """Put the folder `new` at `target`: the old index is moved aside first, then removed."""
-    if target.exists():
-        os.rename(target, work / "old")
-    os.rename(new, target)
-    os.chmod(target, 0o755)
+def _save_state(path: Path, state: IndexState) -> None:
+    from .fsutil import write_atomic
+    write_atomic(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _clean_env() -> dict[str, str]:
-    """The environment without PAGEFIND_* settings: the command line says everything."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+def _prune(store: Path, parts: list[Part]) -> None:
+    """Drop parts no longer in the index (the live site keeps its own links to its files)."""
+    if not store.is_dir():
+        return
+    wanted = {part.name for part in parts}
+    for folder in store.iterdir():
+        if folder.name not in wanted:
+            shutil.rmtree(folder, ignore_errors=True)

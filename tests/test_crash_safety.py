@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import random
 import shutil
@@ -216,6 +217,17 @@ def kill_build_after(config: Path, delay: float) -> int | None:
         return None
 
 
+def assert_index_whole(site: Path) -> None:
+    """The search index the site holds is whole: every part its manifest names is a complete bundle."""
+    manifest = json.loads((site / "pagefind" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parts"]
+    for part in manifest["parts"]:
+        bundle = site / "pagefind" / part["path"]
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        for language in entry["languages"].values():
+            assert (bundle / f"pagefind.{language['hash']}.pf_meta").is_file(), bundle
+
+
 def test_sigkill_during_a_build_leaves_the_old_site_or_the_new_one(tmp_path: Path) -> None:
     theme = frozen_theme(tmp_path)
     old = reference_site(tmp_path, "reference-old", "Ancienne archive", theme)
@@ -247,6 +259,7 @@ def test_sigkill_during_a_build_leaves_the_old_site_or_the_new_one(tmp_path: Pat
             differing = sorted(p for p in set(site) & set(old) if site[p] != old[p] and site[p] != new.get(p))
             pytest.fail(f"killed after {delay:.3f} s of {duration:.3f} s: site/ is neither the old site nor "
                         f"the new one (extra {extra[:5]}, missing {missing[:5]}, mixed {differing[:5]})")
+        assert_index_whole(root / "site")
         outcomes.append((round(delay, 3), "finished" if code is not None else "killed", state))
     # Whatever the kills left behind (spare folders, temporary folders), the next build completes.
     run = run_build_py(config, "build")
