@@ -7,6 +7,7 @@
   python -m bench languages               language detection: accuracy and cost on the multilingual corpus
   python -m bench floor [--sizes 10000]    the least a Python generator can do: YAML, Markdown, one template
   python -m bench burst [--levels 20,50,200]  20, 50, 200 simultaneous requests to `build.py serve`
+  python -m bench search [--sizes 10000]   search in headless Chromium: bytes and time per query
   python -m bench.corpus OUT N             just write a synthetic corpus
 """
 import sys
@@ -28,6 +29,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["burst"]:
         from bench.burst import main as burst
         return burst(argv[1:])
+    if argv[:1] == ["search"]:
+        from bench.search_bench import main as search
+        return search(argv[1:])
     if argv[:1] == ["build"]:
         argv = argv[1:]
     from bench.build_bench import main as build

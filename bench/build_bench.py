@@ -38,6 +38,8 @@ from bench.common import (SUMMARY, Run, Workdir, add_run_options, build_py, engi
                           make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing,
                           remove, run_measured, seconds, set_aside, settle_disk, tree_size, use_engine, write_json)
 
+ENGINE, ENGINE_NO_SEARCH = "briefings", "briefings --no-search"
+"""The engine's two rows: the default build (with the search index) and the build without it."""
 KINDS = ("cold", "noop", "edit", "add", "edit_again", "template")
 LABELS = {"import": "import (once)", "cold": "cold build", "noop": "no-op rebuild",
           "edit": "rebuild: edit one briefing (first after cold)", "add": "rebuild: add one briefing",
@@ -52,14 +54,14 @@ def log(*args: object) -> None:
 class Engine:
     """This project's engine, driven through build.py like a user would."""
 
-    name = "briefings"
     note = "build.py build in a fresh process; .cache/ kept between rebuilds"
 
-    def __init__(self, root: Path, search: bool = False):
+    def __init__(self, root: Path, search: bool = True):
         self.root = root
         self.config = root / "config.yaml"
-        # the peers build no search index: compare like with like unless --search is given
+        # the default build (search on) is what users run; --no-search is what the peers build
         self.build_args = ["build"] if search else ["build", "--no-search"]
+        self.name = ENGINE if search else ENGINE_NO_SEARCH
 
     @property
     def content_dir(self) -> Path:
@@ -122,7 +124,7 @@ def settled_build(target) -> Run:
 def bench_target(target, runs: int, edit_target: Path) -> dict:
     """The six builds, `runs` times; raw numbers per kind plus pages and site size."""
     raw: dict[str, list[Run]] = {k: [] for k in KINDS}
-    pages = files = size = None
+    pages = files = size = index = None
     for r in range(runs):
         original = edit_target.read_bytes()
         added = target.new_briefing()
@@ -131,6 +133,7 @@ def bench_target(target, runs: int, edit_target: Path) -> dict:
             raw["cold"].append(settled_build(target))
             pages = target.pages(raw["cold"][-1])
             size, files = tree_size(target.output())
+            index = tree_size(target.output() / "pagefind") if (target.output() / "pagefind").is_dir() else None
             raw["noop"].append(settled_build(target))
             append_sentence(edit_target, f"Cette phrase a été ajoutée par le banc d'essai (passe {r + 1}).")
             raw["edit"].append(settled_build(target))
@@ -154,7 +157,8 @@ def bench_target(target, runs: int, edit_target: Path) -> dict:
             result[kind]["rendered"] = [target.rendered(run) for run in raw[kind]]
     cold = result["cold"]["wall_median"]
     result.update(pages=pages, pages_per_second=pages / cold if pages and cold else None,
-                  site_bytes=size, site_files=files,
+                  site_bytes=size, site_files=files, index_bytes=index[0] if index else None,
+                  index_files=index[1] if index else None,
                   max_rss_kb=max(result[k]["max_rss_kb"] for k in KINDS))
     return result
 
@@ -167,11 +171,11 @@ def summarize(runs: list[Run]) -> dict:
 
 
 def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int,
-               search: bool = False) -> dict:
+               no_search_row: bool = True) -> dict:
     root = workdir / f"n{n}"
     log(f"== N = {n:,}")
     config = make_project(root / "briefings", n, seed, log=log)
-    engine = Engine(config.parent, search=search)
+    engine = Engine(config.parent)
     settle_disk()
     imported = run_measured(build_py(config, "import"), cwd=engine.root, python_script=True).check()
     log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
@@ -179,6 +183,9 @@ def bench_size(n: int, runs: int, workdir: Path, anchors: list[str], seed: int,
     edit = engine.edit_target()
     log(f"  briefings: {runs} run(s), editing {edit.relative_to(engine.root)}")
     result["briefings"].update(bench_target(engine, runs, edit))
+    if no_search_row:
+        log(f"  briefings --no-search: {runs} run(s)")
+        result[ENGINE_NO_SEARCH] = bench_target(Engine(config.parent, search=False), runs, edit)
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
     for name in anchors:
         cls = anchor_mod.ANCHORS[name]
@@ -213,11 +220,11 @@ def table(results: dict, name: str, sizes: list[int]) -> str:
     if name == "briefings":
         rows.append([LABELS["import"], *(cell(p["import"]) for p in per)])
     rows += [[LABELS[k], *(cell(p[k]) for p in per)] for k in KINDS]
-    if name == "briefings":
+    if name.startswith(ENGINE):
         rows.append(["pages rendered (edit / add / edit again / template)",
                      *(" / ".join(f"{median([x for x in p[k]['rendered'] if x is not None]):,.0f}"
                                   for k in ("edit", "add", "edit_again", "template")) for p in per)])
-    rows.append(["pages" if name == "briefings" else "pages (html+xml files)", *(f"{p['pages']:,}" for p in per)])
+    rows.append(["pages" if name.startswith(ENGINE) else "pages (html+xml files)", *(f"{p['pages']:,}" for p in per)])
     rows.append(["pages/s (cold)", *(f"{p['pages_per_second']:,.0f}" for p in per)])
     if name == "briefings":
         rows.append(["peak RSS: import", *(mib(p["import"]["max_rss_kb"]) for p in per)])
@@ -225,6 +232,9 @@ def table(results: dict, name: str, sizes: list[int]) -> str:
     rows.append(["peak RSS: rebuilds (max)",
                  *(mib(max(p[k]["max_rss_kb"] for k in KINDS[1:])) for p in per)])
     rows.append(["site size", *(f"{megabytes(p['site_bytes'])} ({p['site_files']:,} files)" for p in per)])
+    if name == ENGINE and all(p.get("index_bytes") for p in per):
+        rows.append(["of which the search index", *(f"{megabytes(p['index_bytes'])} ({p['index_files']:,} files)"
+                                                     for p in per)])
     return markdown_table(header, rows)
 
 
@@ -246,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
                                      epilog="`python -m bench latency --help` for the live-reload benchmark.")
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, comma-separated (default 1000,10000; "
                         "add 100000 for the big one)")
-    parser.add_argument("--search", action="store_true",
-                        help="also build the Pagefind search index (off by default: the peers build none)")
+    parser.add_argument("--no-search-row", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time `build --no-search` (the default build, with search, is always timed)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each build measurement (default 3)")
     parser.add_argument("--anchors", default="auto",
                         help="other generators to build the same corpus with: auto (those installed), "
@@ -287,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     with Workdir(args.workdir, args.keep) as workdir:
         for n in sizes:
             results[str(n)] = bench_size(n, args.runs, workdir, anchors if n <= args.anchors_up_to else [],
-                                         args.seed, args.search)
+                                         args.seed, args.no_search_row)
             write_json(args.output, data)  # a long run keeps what it has so far
     data["total_seconds"] = time.perf_counter() - started
     data["load_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
@@ -299,13 +309,15 @@ def main(argv: list[str] | None = None) -> int:
     note = load_note(env["load_average"], " (wall more than CPU: compare CPU times)")
     if note:
         print(note + "\n")
-    print(table(results, "briefings", sizes))
+    print(table(results, ENGINE, sizes))
+    if args.no_search_row:
+        print(f"\n### briefings, build --no-search\n\n{table(results, ENGINE_NO_SEARCH, sizes)}")
     for name in anchors:
         print(f"\n### {anchor_mod.ANCHORS[name].version()}\n\n{anchor_mod.ANCHORS[name].note}.\n")
         print(table(results, name, sizes))
     if anchors and any(a in results[str(n)] for a in anchors for n in sizes):
         print("\n### Side by side (wall time medians)\n")
-        print(side_by_side(results, ["briefings", *anchors], sizes))
+        print(side_by_side(results, [ENGINE, *([ENGINE_NO_SEARCH] if args.no_search_row else []), *anchors], sizes))
     for note in notes:
         print(f"\nnote: {note}")
     print(f"\nJSON: {path}")

@@ -1,0 +1,135 @@
+"""Search in the browser: `python -m bench search [--sizes 10000] [--runs 3]`.
+
+For each corpus size N, in a throwaway project, `build.py import` then `build.py
+build` (search on), then the site is served over loopback HTTP and headless
+Chromium loads the index as the search page does (pagefind/manifest.json, the
+part in the page's language, every other part merged in) and runs queries:
+a common word, the same word again, a rarer word, two words. For each it records
+the time from the query to the first ten results' data, and the bytes the
+browser fetched for it (the server counts them). Each run is a new browser
+context (an empty cache). Also: the index's size on disk and its parts.
+
+Results: a Markdown table on stdout, JSON in bench/results/search.json.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import sys
+import threading
+from pathlib import Path
+
+from bench.common import (Workdir, add_run_options, build_py, environment, make_project, markdown_table,
+                          median, megabytes, parse_sizes, run_measured, tree_size, use_engine, write_json)
+
+QUERIES = ("pyongyang", "pyongyang", "sahel", "corée nord")
+"""A common word, the same again (nothing left to fetch), a rarer one, two words."""
+
+LOAD = """async ([index, lang]) => {
+  const t0 = performance.now();
+  const manifest = await (await fetch(index + "manifest.json")).json();
+  const primary = manifest.parts.find(p => p.language === lang) || manifest.parts[0];
+  const pf = await import(index + primary.path + "pagefind.js");
+  await pf.options({baseUrl: "/", language: primary.language});
+  await Promise.all(manifest.parts.filter(p => p !== primary)
+    .map(p => pf.mergeIndex(index + p.path, {baseUrl: "/", language: p.language})));
+  await pf.search("");
+  window.pf = pf;
+  window.superseded = new Set(manifest.superseded);
+  return {ms: performance.now() - t0, parts: manifest.parts.length};
+}"""
+QUERY = """async (words) => {
+  const t0 = performance.now();
+  const found = await window.pf.search(words);
+  const live = found.results.filter(r => !window.superseded.has(r.id));
+  await Promise.all(live.slice(0, 10).map(r => r.data()));
+  return {ms: performance.now() - t0, hits: live.length};
+}"""
+
+
+class _Counting(http.server.SimpleHTTPRequestHandler):
+    """Serves the site and adds up the bytes of every response body."""
+    sent = [0]
+
+    def copyfile(self, source, target) -> None:
+        data = source.read()
+        self.sent[0] += len(data)
+        target.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Counting, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def measure(site: Path, runs: int, language: str) -> dict:
+    from playwright.sync_api import sync_playwright
+    server, base = _serve(site)
+    rows = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            for _ in range(runs):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(base + "search/")
+                _Counting.sent[0] = 0
+                loaded = page.evaluate(LOAD, [base + "pagefind/", language])
+                row = {"load": {"ms": loaded["ms"], "bytes": _Counting.sent[0]}, "parts": loaded["parts"]}
+                for number, words in enumerate(QUERIES):
+                    _Counting.sent[0] = 0
+                    answer = page.evaluate(QUERY, words)
+                    row[f"q{number}"] = {"ms": answer["ms"], "bytes": _Counting.sent[0], "hits": answer["hits"]}
+                rows.append(row)
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    summary = {"parts": rows[0]["parts"]}
+    for key in ["load", *(f"q{n}" for n in range(len(QUERIES)))]:
+        summary[key] = {field: median([row[key][field] for row in rows]) for field in rows[0][key]}
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench search", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000", help="corpus sizes, comma-separated (default 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="browser runs per size (default 3)")
+    add_run_options(parser, output="search.json")
+    args = parser.parse_args(argv)
+    use_engine(args.engine)
+    results: dict = {}
+    data = {"benchmark": "search", "environment": environment(), "runs": args.runs, "results": results}
+    with Workdir(args.workdir, args.keep) as workdir:
+        for n in parse_sizes(args.sizes):
+            config = make_project(workdir / f"n{n}", n, args.seed, log=lambda *a: print(*a, file=sys.stderr))
+            run_measured(build_py(config, "import"), cwd=config.parent, python_script=True).check()
+            built = run_measured(build_py(config, "build"), cwd=config.parent, python_script=True).check()
+            site = config.parent / "site"
+            size, files = tree_size(site / "pagefind")
+            results[str(n)] = {"build_seconds": built.wall, "index_bytes": size, "index_files": files,
+                               **measure(site, args.runs, "fr")}
+            print(f"N = {n:,}: {json.dumps(results[str(n)])}", file=sys.stderr)
+    path = write_json(args.output, data)
+    sizes = list(results)
+    rows = [["parts", *(str(results[n]["parts"]) for n in sizes)],
+            ["index on disk", *(f"{megabytes(results[n]['index_bytes'])} ({results[n]['index_files']:,} files)"
+                                for n in sizes)],
+            ["load (manifest, Pagefind, every part's entry)",
+             *(f"{results[n]['load']['ms']:.0f} ms, {results[n]['load']['bytes'] / 1024:,.0f} KB" for n in sizes)]]
+    for number, words in enumerate(QUERIES):
+        label = f"query {number + 1}: {words}" + (" (again)" if words in QUERIES[:number] else "")
+        rows.append([label, *(f"{results[n][f'q{number}']['ms']:.0f} ms, "
+                              f"{results[n][f'q{number}']['bytes'] / 1024:,.0f} KB, "
+                              f"{results[n][f'q{number}']['hits']:,.0f} hits" for n in sizes)])
+    print(f"## Search in the browser (median of {args.runs} runs, each with an empty cache)\n")
+    print(markdown_table(["measurement", *(f"{int(n):,}" for n in sizes)], rows))
+    print(f"\nJSON: {path}")
+    return 0
