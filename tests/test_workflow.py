@@ -63,3 +63,14 @@ def test_deploy_job_publishes_the_artifact() -> None:
     assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
     (step,) = deploy["steps"]
     assert step["id"] == "deployment" and step["uses"] == "actions/deploy-pages@v4"
+
+
+def test_the_build_cache_is_restored_before_the_build_and_saved_under_a_new_key() -> None:
+    """A push with one new briefing builds incrementally: .cache/ (search parts above all) comes back."""
+    build = steps("build")
+    (cache,) = [step for step in build if step.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == ".cache"
+    assert "${{ github.run_id }}" in cache["with"]["key"], "a cache entry is never overwritten: a new key per run"
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
+    build_index = next(i for i, step in enumerate(build) if "build.py build" in step.get("run", ""))
+    assert build.index(cache) < build_index
