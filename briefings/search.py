@@ -50,6 +50,7 @@ from typing import Callable, Iterable
 from . import urls
 from .config import Config
 from .content import Briefing
+from .fsutil import write_atomic
 from .indexer import Record, index_bundle
 from .site_folder import output_key
 from .workers import available_cores
@@ -115,18 +116,20 @@ def update_index(folder: Path, config: Config, briefings: Iterable[Briefing], la
     parts, indexing only the parts no earlier build made. `label(b)` gives a record's meta,
     filters and sort (what `labels_key` identifies); `body_text(b)` its text."""
     state_file, store = _state_file(config), _store(config)
-    state = _load_state(state_file, store)
+    state = _load_state(state_file)
     current = entries(briefings, config, labels_key)
+    now = {entry.url: entry.key for entry in current}
     by_language: dict[str, list[Entry]] = {}
     for entry in current:
         by_language.setdefault(entry.language, []).append(entry)
-    sealed = [part for part in state.sealed if part.language in by_language]
+    sealed = [part for part in state.sealed if part.language in by_language and (store / part.name).is_dir()]
     hot: list[Part] = []
     todo: list[tuple[Part, list[Entry]]] = []
     for language, found in sorted(by_language.items()):
         mine = [part for part in sealed if part.language == language]
         stale = _unsealed(mine, found)
-        if len(stale) > HOT_LIMIT or not mine:
+        dead = sum(now.get(url) != key for part in mine for url, key in part.keys.items())
+        if len(stale) > HOT_LIMIT or dead > HOT_LIMIT or not mine:
             sealed = [part for part in sealed if part.language != language]
             for chunk in _chunks(found):
                 part = _part(language, "", chunk)
@@ -141,18 +144,18 @@ def update_index(folder: Path, config: Config, briefings: Iterable[Briefing], la
     for part, _ in todo:
         if part in sealed:
             part.ids = _result_ids(store / part.name, part.keys)
-    state = IndexState(sealed, hot, _superseded(sealed, current))
+    state = IndexState(sealed, hot, _superseded(sealed, now))
     _place(folder / INDEX_DIR, store, state)
     _save_state(state_file, state)
-    _prune(store, sealed + hot)
+    _prune(config)
 
 
 def carry_index(folder: Path, config: Config) -> bool:
     """Give the build folder the last build's index, when no briefing changed since: its parts
     (most already there, from the build before) and manifest. False if there is none."""
     store = _store(config)
-    state = _load_state(_state_file(config), store)
-    if not state.sealed or not all((store / part.name).is_dir() for part in state.hot):
+    state = _load_state(_state_file(config))
+    if not state.sealed or not all((store / part.name).is_dir() for part in state.sealed + state.hot):
         return False
     _place(folder / INDEX_DIR, store, state)
     return True
@@ -214,28 +217,33 @@ def _safe(language: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", language)[:20] or "und"
 
 
-def _superseded(sealed: list[Part], current: list[Entry]) -> list[str]:
-    """Result ids of sealed records that are not the current version of a briefing."""
-    now = {entry.url: entry.key for entry in current}
+def _superseded(sealed: list[Part], now: dict[str, str]) -> list[str]:
+    """Result ids of sealed records that are not the current version (`now`: URL -> key) of a briefing."""
     return sorted(part.ids[url] for part in sealed for url, key in part.keys.items()
                   if now.get(url) != key and url in part.ids)
 
 
 def _make_parts(todo: list[tuple[Part, list[Entry]]], store: Path, label: Callable[[Briefing], dict],
                 body_text: Callable[[Briefing], str]) -> None:
-    """Index each part into the store: two at a time on two cores (the work is in Pagefind's
-    processes; the threads only feed them), each written whole before it is renamed into place."""
+    """Index each part into the store, each written whole before it is renamed into place.
+
+    Records are made here, a part at a time (bodies come from the renderer, which is not
+    shared between threads); a thread per part then feeds them to a Pagefind process, so
+    two parts are indexed at once on two cores while the next part's records are made, and
+    no more than three parts' records (some 30 MB) are held at any time."""
     if not todo:
         return
     store.mkdir(parents=True, exist_ok=True)
-
-    def make(item: tuple[Part, list[Entry]]) -> None:
-        part, chunk = item
-        records = [_record(entry, label, body_text) for entry in chunk]
-        _write_folder(store / part.name, index_bundle(records))
-
-    with ThreadPoolExecutor(max_workers=max(1, min(2, available_cores()))) as pool:
-        list(pool.map(make, todo))
+    lanes = max(1, min(2, available_cores()))
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        running: list = []
+        for part, chunk in todo:
+            records = [_record(entry, label, body_text) for entry in chunk]
+            running.append(pool.submit(lambda p=part, r=records: _write_folder(store / p.name, index_bundle(r))))
+            if len(running) > lanes:
+                running.pop(0).result()
+        for future in running:
+            future.result()
 
 
 def _record(entry: Entry, label: Callable[[Briefing], dict], body_text: Callable[[Briefing], str]) -> Record:
@@ -307,8 +315,7 @@ def _place(index: Path, store: Path, state: IndexState) -> None:
     manifest = {"version": 1,
                 "parts": [{"path": f"parts/{part.name}/", "language": part.language} for part in ordered],
                 "superseded": state.superseded}
-    (index / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n",
-                                  encoding="utf-8")
+    write_atomic(index / MANIFEST, (json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -318,29 +325,30 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def _load_state(path: Path, store: Path) -> IndexState:
-    """The last build's index, with any part missing from the store dropped (it is made again)."""
+def _load_state(path: Path) -> IndexState:
+    """The last build's index, as it recorded it (a part since removed from the store is made again)."""
     try:
         with path.open("rb") as handle:
             state = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return IndexState()
-    if not isinstance(state, IndexState):
-        return IndexState()
-    state.sealed = [part for part in state.sealed if (store / part.name).is_dir()]
-    return state
+    return state if isinstance(state, IndexState) else IndexState()
 
 
 def _save_state(path: Path, state: IndexState) -> None:
-    from .fsutil import write_atomic
     write_atomic(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _prune(store: Path, parts: list[Part]) -> None:
-    """Drop parts no longer in the index (the live site keeps its own links to its files)."""
+def _prune(config: Config) -> None:
+    """Drop the parts that no output folder's index holds any more (the preview's and a build's
+    share the store; a live site keeps its own links to its files)."""
+    store = _store(config)
     if not store.is_dir():
         return
-    wanted = {part.name for part in parts}
+    wanted = set()
+    for state_file in config.cache_dir.glob("search-*.pickle"):
+        state = _load_state(state_file)
+        wanted.update(part.name for part in state.sealed + state.hot)
     for folder in store.iterdir():
         if folder.name not in wanted:
             shutil.rmtree(folder, ignore_errors=True)
