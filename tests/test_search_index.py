@@ -133,7 +133,7 @@ def test_record_text_meta_and_filters(tmp_path: Path) -> None:
     bundle = site / "pagefind" / manifest["parts"][0]["path"]
     (fragment,) = (bundle / "fragment").glob("*.pf_fragment")
     record = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-    assert record["url"] == "/2023/08/titre/"
+    assert record["url"] == "/2023/08/a/"  # the page path (the slug is the file name), from the site root
     assert record["content"] == "Un texte avec un lien & des <balises> Corée."
     assert record["meta"]["title"] == "Titre" and record["meta"]["date"] == "14 août 2023"
     assert record["filters"]["year"] == ["2023"] and record["filters"]["topic"] == ["Défense"]
