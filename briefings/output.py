@@ -141,6 +141,15 @@ class SiteWriter:
         except OSError:
             open(f"{self.mirror}/{MIRROR_FAILED}", "wb").close()
 
+    def mirror_folder(self, folder: str) -> None:
+        """Link a folder that another module wrote into the work folder (the search index) into
+        a first build's mirror too, so the first rebuild's spare already holds it."""
+        if self.mirror and os.path.isdir(f"{self._work}/{folder}"):
+            try:
+                shutil.copytree(f"{self._work}/{folder}", f"{self.mirror}/{folder}", copy_function=os.link)
+            except (OSError, shutil.Error):
+                open(f"{self.mirror}/{MIRROR_FAILED}", "wb").close()
+
     def adopt(self, path: str, fingerprint: str) -> None:
         """A worker process wrote `path` into the work folder: record it here."""
         self._claim(path)

@@ -338,6 +338,7 @@ def _index(writer: SiteWriter, pages: list[Page], prints: dict[str, str], config
         labels_key, label = search.record_labels(config)
         search.update_index(writer.work, config, archive.briefings, labels_key, label,
                             lambda b: search.html_text(renderer.briefing_html(b)))
+    writer.mirror_folder(search.INDEX_DIR)
     return key
 
 
