@@ -117,7 +117,7 @@ def test_a_file_edited_after_loading_is_not_stored_under_its_old_digest(config, 
     briefing, _ = load_briefing(note, config)
     note.write_text(note.read_text(encoding="utf-8").replace("note 7", "note seven"), encoding="utf-8")
     renderer = render_module.Renderer(config, compiled_cache=tmp_path / "cache" / "templates")
-    assert "note seven" in renderer._briefing_html(briefing)
+    assert "note seven" in renderer.briefing_html(briefing)
     renderer.flush()
     assert renderer.bodies.get(briefing.digest) is None
 
