@@ -115,10 +115,38 @@ def update_index(folder: Path, config: Config, briefings: Iterable[Briefing], la
     """Give the build folder `folder` the index of `briefings`: `pagefind/manifest.json` and its
     parts, indexing only the parts no earlier build made. `label(b)` gives a record's meta,
     filters and sort (what `labels_key` identifies); `body_text(b)` its text."""
-    state_file, store = _state_file(config), _store(config)
-    state = _load_state(state_file)
+    place_index(folder, config, make_index(config, briefings, labels_key, label, body_text))
+
+
+def make_index(config: Config, briefings: Iterable[Briefing], labels_key: str,
+               label: Callable[[Briefing], dict], body_text: Callable[[Briefing], str]) -> IndexState:
+    """Index into the store every part the index of `briefings` needs and no earlier build made;
+    return the index, which `place_index` puts in a site. Writes nothing in any site: the long
+    part of the work can run beside a build that swaps the site."""
+    store = _store(config)
     current = entries(briefings, config, labels_key)
     now = {entry.url: entry.key for entry in current}
+    sealed, hot, todo = _plan(_load_state(_state_file(config)), current, now, store)
+    _make_parts([(part, chunk) for part, chunk in todo if not (store / part.name).is_dir()],
+                store, label, body_text)
+    for part, _ in todo:
+        if part in sealed:
+            part.ids = _result_ids(store / part.name, part.keys)
+    return IndexState(sealed, hot, _superseded(sealed, now))
+
+
+def place_index(folder: Path, config: Config, state: IndexState) -> None:
+    """Put the index `state` in the site folder `folder`, and remember it for the next build."""
+    _place(folder / INDEX_DIR, _store(config), state)
+    _save_state(_state_file(config), state)
+    _prune(config)
+
+
+def _plan(state: IndexState, current: list[Entry], now: dict[str, str], store: Path
+          ) -> tuple[list[Part], list[Part], list[tuple[Part, list[Entry]]]]:
+    """The sealed and hot parts of the new index, and those of them to make with their entries:
+    a language keeps its sealed parts while its hot part and superseded records stay within
+    HOT_LIMIT, else it is sealed again."""
     by_language: dict[str, list[Entry]] = {}
     for entry in current:
         by_language.setdefault(entry.language, []).append(entry)
@@ -139,15 +167,7 @@ def update_index(folder: Path, config: Config, briefings: Iterable[Briefing], la
             part = _part(language, "hot-", stale)
             hot.append(part)
             todo.append((part, stale))
-    _make_parts([(part, chunk) for part, chunk in todo if not (store / part.name).is_dir()],
-                store, label, body_text)
-    for part, _ in todo:
-        if part in sealed:
-            part.ids = _result_ids(store / part.name, part.keys)
-    state = IndexState(sealed, hot, _superseded(sealed, now))
-    _place(folder / INDEX_DIR, store, state)
-    _save_state(state_file, state)
-    _prune(config)
+    return sealed, hot, todo
 
 
 def carry_index(folder: Path, config: Config) -> bool:
