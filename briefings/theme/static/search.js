@@ -187,7 +187,8 @@
 
   function resultItem(data, id) {
     var item = element("li", "search-result");
-    var itemLang = id.split("_")[0];  // Pagefind's result ids start with the part's language
+    // The record's own language (meta `lang`), else its part's: Pagefind's result ids start with it.
+    var itemLang = data.meta.lang || id.split("_")[0];
     if (itemLang && itemLang !== lang) {
       item.lang = itemLang;
       item.dir = "auto";  // Hebrew or Arabic on a left-to-right page reads right to left
