@@ -73,7 +73,7 @@ class Part:
     name: str
     language: str
     keys: dict[str, str]
-    """Record URL -> key of what the record was made from (see `_key`)."""
+    """Record URL -> key of what the record was made from (see `entries`)."""
     ids: dict[str, str] = field(default_factory=dict)
     """Record URL -> Pagefind's result id for it (what the manifest lists as superseded)."""
 
