@@ -42,6 +42,7 @@ import pickle
 import re
 import shutil
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,5 +372,17 @@ def _prune(config: Config) -> None:
         state = _load_state(state_file)
         wanted.update(part.name for part in state.sealed + state.hot)
     for folder in store.iterdir():
-        if folder.name not in wanted:
+        if folder.name not in wanted and not _being_written(folder):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+WRITING_GRACE = 3600
+"""Seconds a part's temporary folder (`.name-…`) is left alone: another build or preview of the
+project may be writing it now. Older ones were left by a killed process."""
+
+
+def _being_written(folder: Path) -> bool:
+    try:
+        return folder.name.startswith(".") and time.time() - folder.stat().st_mtime < WRITING_GRACE
+    except OSError:
+        return False
