@@ -236,10 +236,12 @@ def test_a_killed_preview_is_cleaned_up_by_the_next(tmp_path: Path) -> None:
         second.kill()
     assert list(temp.iterdir()) == []
     # The previews wrote nothing into the project (no site/, no spare copy or cache in .cache/)
-    # but the search index's parts, which they share with build.py build (named by their content).
-    project_files = {p.relative_to(config.parent).parts[:3] for p in config.parent.rglob("*")}
+    # but what they share with build.py build: the search index's parts (named by their content),
+    # and so the body store beside them (keyed by content digest).
+    project_files = {p.relative_to(config.parent).parts[:2] for p in config.parent.rglob("*")}
     assert {parts[0] for parts in project_files} <= {"config.yaml", "content", ".cache"}
-    assert {parts[:2] for parts in project_files if parts[0] == ".cache"} <= {(".cache",), (".cache", "search")}
+    shared = {parts[1] for parts in project_files if parts[0] == ".cache" and len(parts) > 1}
+    assert shared <= {"search", "bodies.sqlite", "bodies.sqlite-shm", "bodies.sqlite-wal"}, shared
 
 
 def test_only_abandoned_folders_are_removed(tmp_path: Path) -> None:
