@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from . import cache as build_cache
 from .archive import Archive, RelatedMemo, build_archive, related_memo
 from .config import Config
-from .content import Briefing, content_stamps, load_content, stale_files
+from .content import content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
@@ -47,10 +47,6 @@ class BuildResult:
     """Content files read and parsed this time; the others came from the build cache."""
     bodies: int = 0
     """Bodies rendered from Markdown this time; the others came from the body store."""
-    shown: tuple[Briefing, ...] | None = None
-    """The briefings the site shows (None when the build had nothing to do): what the preview's
-    search indexes. Only these, not the archive: the preview's first build hands its result over
-    from a forked process, pickled."""
 
     def summary(self) -> str:
         redone = "" if self.rendered == self.pages else f" ({self.rendered:,} rendered)"
@@ -146,8 +142,7 @@ def _files_under(folders: list[Path]) -> list[Path]:
 
 def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
           persist: bool = True, jobs: int | None = None, search_index: bool = True,
-          progress=None, force: bool = False, wait: bool = True,
-          carry_search_index: bool = False) -> BuildResult:
+          progress=None, force: bool = False, wait: bool = True) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
     `changed` (from the preview's watcher) is informational: what changed is
@@ -155,9 +150,8 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     no watcher ran. `persist=False` keeps the cache in memory only. `jobs` is
     the number of processes rendering pages (None: all cores for large builds;
     the preview passes 1, since forking a process that runs threads is unsafe).
-    `search_index=False` skips the search index; with `carry_search_index` the last index
-    made for this folder is carried into the new site as it is (the preview, which brings
-    it up to date off the rebuild's path: see preview_search.py).
+    `search_index=False` skips the search index (the preview does: indexing a
+    large archive takes seconds; the index is redone only when briefing pages change).
     `progress(done, total)` is told how rendering goes (see progress.py).
     The output folder must be one a build may replace (see site_folder.py; `force` replaces
     a folder of someone else's files); the build holds its lock, waiting for another build
@@ -166,11 +160,11 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     check_site_folder(config.site_dir, config.root, config.cache_dir, force,
                       known=build_cache.cache_file(config).exists())  # before the lock: refused, it writes nothing
     with build_lock(config.site_dir, config.cache_dir, wait), _collector_paused():
-        return _build(config, strict, persist, jobs, search_index, progress, carry_search_index)
+        return _build(config, strict, persist, jobs, search_index, progress)
 
 
 def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search_index: bool,
-           progress, carry_search_index: bool = False) -> BuildResult:
+           progress) -> BuildResult:
     start = time.perf_counter()
     cache = build_cache.load_cache(config)
     survey = in_background(lambda: _survey(config, cache, _options(search_index, strict)),
@@ -200,7 +194,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     try:
         rendered, bodies = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs, progress)
         index_key = _index(writer, pages, prints, config, archive, renderer,
-                           cache.index_key if search_index else None, carry_search_index)
+                           cache.index_key if search_index else None)
         writer.commit()
     except BaseException:
         build_cache.remember_failed_build(cache, writer.abort(), writer.kept)
@@ -216,7 +210,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     if renderer.bodies:
         renderer.bodies.prune(b.digest for b in archive.briefings)
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered,
-                       parsed, bodies, archive.briefings)
+                       parsed, bodies)
 
 
 BACKGROUND_SURVEY_FROM = 2000
@@ -331,14 +325,13 @@ def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints
 
 
 def _index(writer: SiteWriter, pages: list[Page], prints: dict[str, str], config: Config, archive: Archive,
-           renderer: Renderer, live_key: str | None, carry: bool = False) -> str:
+           renderer: Renderer, live_key: str | None) -> str:
     """The search index of the writer's folder (see search.py): the last build's when no briefing
-    page changed, else brought up to date; when `live_key` is None (search off), none, or the
-    last one as it is if `carry`. Returns what it was made from."""
+    page changed, else brought up to date; none when `live_key` is None (search off).
+    Returns what it was made from."""
     from . import search
     if live_key is None:
-        if not (carry and search.carry_index(writer.work, config)):
-            search.remove_index(writer.work)
+        search.remove_index(writer.work)
         return ""
     key = _search_index_key(pages, prints)
     if not (key == live_key and search.carry_index(writer.work, config)):

@@ -192,8 +192,7 @@ def _state_file(config: Config) -> Path:
 
 
 def _store(config: Config) -> Path:
-    """The project's parts, shared by its builds and its previews (a part's name says what it holds)."""
-    return config.root / ".cache" / "search" / "parts"
+    return config.cache_dir / "search" / "parts"
 
 
 LABELS_VERSION = 2
@@ -368,7 +367,7 @@ def _prune(config: Config) -> None:
     if not store.is_dir():
         return
     wanted = set()
-    for state_file in {*config.cache_dir.glob("search-*.pickle"), *(config.root / ".cache").glob("search-*.pickle")}:
+    for state_file in config.cache_dir.glob("search-*.pickle"):
         state = _load_state(state_file)
         wanted.update(part.name for part in state.sealed + state.hot)
     for folder in store.iterdir():

@@ -40,7 +40,6 @@ from .errors import SiteError, SiteErrors, display_path
 from .firstbuild import FirstBuild
 from .httpd import (IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen,
                     route_out_address)
-from .preview_search import PreviewSearch
 from .scratch import ScratchFolder, remove_abandoned
 from .urls import NOT_FOUND_PATH, base_path, port_number
 from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, classify
@@ -343,8 +342,6 @@ class PreviewServer:
         self._seed_errors: dict[Path, list[SiteError]] = {}
         self._imported: dict[Path, tuple] = {}
         self._build_lock = threading.RLock()
-        self.search = PreviewSearch(self._build_lock)
-        """The search index, brought up to date after each rebuild, off its path."""
         self._http: HTTPServer | None = None
         self._serving = False
         self._debouncer: Debouncer | None = None
@@ -479,7 +476,6 @@ class PreviewServer:
             self._watcher.stop()
         if self._debouncer:
             self._debouncer.stop()
-        self.search.stop()
         self.channel.close()
         if self._http:
             self._http.stop()
@@ -507,8 +503,7 @@ class PreviewServer:
                 if SEED in kinds:
                     changed.update(self._import_seeds({p for p in changed if classify(p, self.config) == SEED}))
                 # persist=False: the cache of a throwaway folder stays in memory, not in .cache/
-                return pipeline.build(self.config, changed=changed, persist=False, jobs=1, search_index=False,
-                                      carry_search_index=True)
+                return pipeline.build(self.config, changed=changed, persist=False, jobs=1, search_index=False)
             return self._run_build(build, changed, time.perf_counter())
 
     def _run_build(self, build: Callable[[], pipeline.BuildResult], changed: set[Path] | None, start: float) -> bool:
@@ -541,8 +536,6 @@ class PreviewServer:
             self.site_dir = self.config.site_dir
             self.channel.built(css_only)
             print(f"build: {result.summary()}{_changes(changed, self.config.root)}", flush=True)
-            if result.shown is not None:
-                self.search.refresh(self.config, result.shown)
             return True
 
     def _failed(self, errors: list[SiteError], start: float, built: bool = False) -> bool:
