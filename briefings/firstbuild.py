@@ -42,6 +42,7 @@ from .errors import SiteErrors
 from .output import spare_folder
 from .pipeline import BuildResult
 from .site_folder import build_lock
+from .workers import read_outcome
 
 
 def seed(project: Config, preview: Config) -> int:
@@ -149,18 +150,7 @@ class FirstBuild:
 
     def result(self) -> BuildResult:
         """The build's result; raises its SiteErrors, or RuntimeError if it crashed or was stopped."""
-        with os.fdopen(self._reader, "rb") as pipe:
-            data = pipe.read()
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
-        if not data:
-            raise RuntimeError("the first build stopped before it finished")
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise value
-        return value
+        return read_outcome(self._reader, self.pid, "the first build stopped before it finished")
 
     def stop(self) -> None:
         """End the child and its rendering workers, if still running."""

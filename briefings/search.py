@@ -361,8 +361,8 @@ def _save_state(path: Path, state: IndexState) -> None:
 
 
 def _prune(config: Config) -> None:
-    """Drop the parts that no output folder's index holds any more (the preview's and a build's
-    share the store; a live site keeps its own links to its files)."""
+    """Drop the parts that no output folder's index holds any more (builds of the project to other
+    output folders share the store; a live site keeps its own links to its files)."""
     store = _store(config)
     if not store.is_dir():
         return
@@ -376,8 +376,8 @@ def _prune(config: Config) -> None:
 
 
 WRITING_GRACE = 3600
-"""Seconds a part's temporary folder (`.name-…`) is left alone: another build or preview of the
-project may be writing it now. Older ones were left by a killed process."""
+"""Seconds a part's temporary folder (`.name-…`) is left alone: a build of the project to another
+output folder (its own lock) may be writing it now. Older ones were left by a killed process."""
 
 
 def _being_written(folder: Path) -> bool:

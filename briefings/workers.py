@@ -151,17 +151,25 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
             os._exit(0)
     os.close(writer)
 
-    def result() -> Result:
-        with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()  # read all before waiting: a large result fills the pipe
+    return lambda: read_outcome(reader, pid, "a background worker died before giving its result")
+
+
+def read_outcome(reader: int, pid: int, died: str):
+    """What a forked child wrote to the pipe `reader` as a pickled (ok, value): the value, or its
+    exception raised here; RuntimeError(`died`) if it wrote nothing. Reaps the child."""
+    import pickle
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()  # read all before waiting: a large result fills the pipe
+    try:
         os.waitpid(pid, 0)
-        if not data:
-            raise RuntimeError("a background worker died before giving its result")
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise value
-        return value
-    return result
+    except ChildProcessError:
+        pass
+    if not data:
+        raise RuntimeError(died)
+    ok, value = pickle.loads(data)
+    if not ok:
+        raise value
+    return value
 
 
 def detach(function: Callable[[], object], fork: bool) -> None:
