@@ -25,6 +25,7 @@ from .engine import engine_stamp
 from .fsutil import write_atomic
 from .journal import Journal
 from .output import spare_folder
+from .schedule import Schedule
 from .site_folder import output_key
 from .workers import in_background
 
@@ -53,6 +54,9 @@ class BuildCache:
     """Which briefing pages the live site's search index was made from (see pipeline)."""
     last: tuple[int, int, list] = (0, 0, [])
     """(briefings, pages, warnings) of the last build: what a no-op build reports."""
+    schedule: Schedule = Schedule()
+    """What the last build held back: a no-op build reports it, and once its next briefing's
+    day has come the same inputs make another site, so the build is no no-op."""
     files: dict[str, FileEntry] = field(default_factory=dict, repr=False)
     """Loaded content files, kept in a file of their own: a no-op build never reads them."""
     loaded_with: str = ""

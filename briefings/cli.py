@@ -61,12 +61,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = progress_line(sys.stderr)
     try:
         result = build(config, strict=args.strict, search_index=not args.no_search, progress=progress,
-                       force=args.force, wait=not args.no_wait)
+                       force=args.force, wait=not args.no_wait, future=args.future)
     finally:
         if progress:
             progress.finish()
     _print_problems(result.warnings)
     print(f"build: {result.summary()} → {config.site_dir}")
+    if result.schedule.held:
+        print(f"build: {result.schedule.summary()}")
     return 0
 
 
@@ -94,9 +96,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     config = _config(args)
     check_target(config.root, remote=args.remote, branch=args.branch, cname=config.cname or None)
     with build_lock(config.site_dir, config.cache_dir, wait=not args.no_wait):  # no build swaps site/ mid-publish
-        result = build(config, search_index=not args.no_search, force=args.force)
+        result = build(config, search_index=not args.no_search, force=args.force, future=args.future)
         _print_problems(result.warnings)
         print(f"build: {result.summary()}")
+        if result.schedule.held:
+            print(f"build: {result.schedule.summary()}")
         published = publish(config.site_dir, config.root, remote=args.remote, branch=args.branch,
                             message=args.message, dry_run=args.dry_run, cname=config.cname or None)
     print(f"deploy: {published.summary}")
@@ -164,6 +168,8 @@ def _site_options(command: argparse.ArgumentParser) -> None:
                          help="pretty links (…/) or files links (…/index.html, for opening from disk)")
     command.add_argument("--force", action="store_true",
                          help="replace an output folder holding files this tool did not build")
+    command.add_argument("--future", action="store_true",
+                         help="include briefings dated after today (in config timezone), marked as scheduled")
     command.add_argument("--no-wait", action="store_true",
                          help="fail at once if another build is writing the output folder (default: wait)")
 

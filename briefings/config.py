@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import yamldoc
+from .dates import DEFAULT_TIMEZONE, timezone_problem
 from .errors import SiteError, SiteErrors, closest, display_path
 from .language import language_problem
 from .text import clean_line
@@ -51,6 +52,8 @@ class Config:
     feed_full_content: bool = True
     related: int = 4
     default_topic: str = "general"
+    timezone: str = DEFAULT_TIMEZONE
+    """The site's time zone (IANA name): a briefing is scheduled until its day has come there."""
     cname: str = ""
     """Custom domain for GitHub Pages (written to CNAME on deploy); empty for none."""
     topics: tuple[TopicRule, ...] = ()
@@ -107,6 +110,7 @@ _SCALARS: dict[str, tuple[type, str]] = {
     "related": (int, "a whole number from 0 up"),
     "default_topic": (str, "a topic slug"),
     "cname": (str, "a bare domain such as briefings.example.org"),
+    "timezone": (str, "a time zone name such as Europe/Paris or UTC"),
 }
 KNOWN_KEYS = (*_SCALARS, "feeds", "topics")
 _FEED_KEYS = {"items": int, "full_content": bool}
@@ -204,6 +208,9 @@ def _check_values(values: dict, check: _Checker) -> None:
     if "language" in values and language_problem(values["language"]):
         check.error(("language",), language_problem(values["language"]),
                     "write a CLDR locale such as fr, en, de, ar, ja or pt-BR")
+    if "timezone" in values and timezone_problem(values["timezone"]):
+        check.error(("timezone",), timezone_problem(values["timezone"]),
+                    "write an IANA time zone name such as Europe/Paris, America/New_York or UTC")
     if "link_style" in values and values["link_style"] not in LINK_STYLES:
         check.error(("link_style",), f"'{values['link_style']}' is not supported",
                     f"use one of {', '.join(LINK_STYLES)}")

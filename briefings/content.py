@@ -48,6 +48,9 @@ class Briefing:
     digest: str = ""
     """Hash of the content file's bytes: what incremental builds compare."""
     draft: bool = False
+    scheduled: bool = False
+    """Dated after today, and shown anyway (`build --future`, the preview): pages mark it.
+    Never read from the file: the build sets it (pipeline.schedule)."""
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
@@ -65,9 +68,9 @@ class Briefing:
         object.__setattr__(self, "path", briefing_path(self.date, self.slug))
         object.__setattr__(self, "listing_digest", _digest(
             self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
-            self.id, self.source, self.words, self.draft))
+            self.id, self.source, self.words, self.draft, self.scheduled))
         object.__setattr__(self, "shape_digest", _digest(
-            self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id))
+            self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id, self.scheduled))
 
     @property
     def reading_minutes(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import os
 import re
 from dataclasses import dataclass
 
@@ -175,3 +176,43 @@ def infer_day(date: BriefingDate, text: str) -> BriefingDate:
     if len(days) != 1:
         return date
     return BriefingDate(date.year, date.month, days.pop())
+
+
+TODAY_VARIABLE = "BRIEFINGS_TODAY"
+"""The clock: when set (`2027-01-04`), the day the build takes for today. Tests move it to
+make a scheduled briefing's day arrive; an editor can set it to see the site as it will be."""
+DEFAULT_TIMEZONE = "UTC"
+
+
+def timezone_problem(name: str) -> str | None:
+    """What is wrong with `name` as the site's timezone (None when it is an IANA name such as
+    `Europe/Paris`, or `UTC`): the day a scheduled briefing comes out is that zone's day."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"'{name[:60]}' is not a time zone name"
+    return None
+
+
+def today(timezone: str = DEFAULT_TIMEZONE) -> dt.date:
+    """Today in the site's `timezone`, or the day BRIEFINGS_TODAY names (see TODAY_VARIABLE)."""
+    fixed = os.environ.get(TODAY_VARIABLE, "").strip()
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise ValueError(f"{TODAY_VARIABLE}='{fixed[:40]}' is not a day; write YYYY-MM-DD") from None
+    from zoneinfo import ZoneInfo
+    return dt.datetime.now(ZoneInfo(timezone)).date()
+
+
+def due_date(date: BriefingDate) -> dt.date:
+    """The day a briefing dated `date` comes out: the first day its date covers, so `2027-03`
+    comes out on 1 March 2027 and `2027` on 1 January, the day its feed entries are dated."""
+    return date.as_date()
+
+
+def is_scheduled(date: BriefingDate, today: dt.date) -> bool:
+    """A briefing dated after `today` is scheduled: held back until its `due_date`."""
+    return due_date(date) > today

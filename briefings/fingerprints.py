@@ -199,5 +199,5 @@ class Fingerprints:
             return briefing.listing_digest
         whole = self._whole.get(id(briefing))
         if whole is None:
-            whole = self._whole[id(briefing)] = f"<{briefing.digest}\0{briefing.file}\0{briefing.path}>".encode()
+            whole = self._whole[id(briefing)] = f"<{briefing.digest}\0{briefing.file}\0{briefing.path}\0{briefing.scheduled}>".encode()
         return whole

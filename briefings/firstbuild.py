@@ -61,7 +61,8 @@ def seed(project: Config, preview: Config) -> int:
         except SiteErrors:
             pass  # a build is writing: copy anyway (see the module docstring)
         cache = build_cache.load_cache(project)
-        current = bool(cache.outputs) and pipeline.up_to_date(project, cache)
+        # the preview shows scheduled briefings, which the build held back: not the same site then
+        current = bool(cache.outputs) and pipeline.up_to_date(project, cache) and not cache.schedule.next_due
         _copy_caches(project, preview)
     if not cache.outputs:
         return 0
@@ -164,7 +165,8 @@ def _build(project: Config, preview: Config) -> bytes:
     """Runs in the child: the outcome of seeding and building, pickled."""
     try:
         seed(project, preview)
-        outcome = (True, pipeline.build(preview, persist=True, jobs=None, search_index=False))
+        outcome = (True, pipeline.build(preview, persist=True, jobs=None, search_index=False,
+                                             future=True))
     except SiteErrors as exc:
         outcome = (False, exc)
     except BaseException as exc:  # noqa: BLE001 - a bug: handed over as text, with its traceback

@@ -278,6 +278,7 @@ PHRASES: dict[str, str | tuple[str, str]] = {
     "translations": "Also available in", "years_covered": "Years", "month_topics": "Topics this month",
     "atom_feed": "Atom feed", "json_feed": "JSON Feed",
     "topic_description": ("{count} briefing on {topic}", "{count} briefings on {topic}"),
+    "scheduled": "Scheduled",
 }
 """The interface's phrases in English, by the key templates pass to `t()`: English is the
 source language of the catalogs (each phrase is a catalog's msgid) and the fallback of any

@@ -12,6 +12,7 @@ importing them was a third of its time.
 """
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import time
@@ -27,6 +28,7 @@ from .content import content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, path_collisions, plan_site
+from .schedule import Schedule, schedule, site_today
 from .site_folder import MARKER_TEXT, SITE_MARKER, build_lock, check_site_folder
 from .theme import static_dirs, template_dirs
 from .workers import in_background, map_slices
@@ -47,6 +49,8 @@ class BuildResult:
     """Content files read and parsed this time; the others came from the build cache."""
     bodies: int = 0
     """Bodies rendered from Markdown this time; the others came from the body store."""
+    schedule: Schedule = Schedule()
+    """Scheduled briefings held back, and when the next comes out."""
 
     def summary(self) -> str:
         redone = "" if self.rendered == self.pages else f" ({self.rendered:,} rendered)"
@@ -55,16 +59,20 @@ class BuildResult:
 
 def load(config: Config, strict: bool = False, entries: dict | None = None,
          stamps: dict[str, tuple[int, int]] | None = None, jobs: int | None = 1,
-         compiled_cache: Path | None = None, related: RelatedMemo | None = None
-         ) -> tuple[Archive, list[Page], Renderer, list[SiteError]]:
+         compiled_cache: Path | None = None, related: RelatedMemo | None = None,
+         today: dt.date | None = None, future: bool = False
+         ) -> tuple[Archive, list[Page], Renderer, list[SiteError], Schedule]:
     """Everything a build needs, read and checked, with nothing written but compiled templates
     in `compiled_cache` when given; raises on errors.
 
     `entries` is the build cache's record of content files, `stamps` the content
     files when the caller has listed them already, `jobs` how many processes read them,
-    `related` the related briefings of the last build (reused if still right)."""
+    `related` the related briefings of the last build (reused if still right). Briefings
+    dated after `today` (default: the site's today) are held back, or with `future` shown
+    marked as scheduled (see schedule.py)."""
     from .render import renderer_for
-    briefings, problems = load_content(config, stamps, cache=entries, jobs=jobs)
+    loaded, problems = load_content(config, stamps, cache=entries, jobs=jobs)
+    briefings, held = schedule(loaded, today or site_today(config), future)
     renderer = renderer_for(config, strict=strict, compiled_cache=compiled_cache)
     problems += renderer.check_templates()
     errors = [p for p in problems if not p.warning]
@@ -75,7 +83,7 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
     collisions = path_collisions(pages)
     if collisions:
         raise SiteErrors(problems + collisions)
-    return archive, pages, renderer, problems
+    return archive, pages, renderer, problems, held
 
 
 def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False,
@@ -142,7 +150,7 @@ def _files_under(folders: list[Path]) -> list[Path]:
 
 def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
           persist: bool = True, jobs: int | None = None, search_index: bool = True,
-          progress=None, force: bool = False, wait: bool = True) -> BuildResult:
+          progress=None, force: bool = False, wait: bool = True, future: bool = False) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
     `changed` (from the preview's watcher) is informational: what changed is
@@ -153,6 +161,8 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     `search_index=False` skips the search index (the preview does: indexing a
     large archive takes seconds; the index is redone only when briefing pages change).
     `progress(done, total)` is told how rendering goes (see progress.py).
+    `future` includes briefings dated after today, marked as scheduled (the preview's way);
+    without it they are held back, and the build is no no-op once the next one's day came.
     The output folder must be one a build may replace (see site_folder.py; `force` replaces
     a folder of someone else's files); the build holds its lock, waiting for another build
     to finish, or failing at once when not `wait`.
@@ -160,26 +170,29 @@ def build(config: Config, strict: bool = False, changed: set[Path] | None = None
     check_site_folder(config.site_dir, config.root, config.cache_dir, force,
                       known=build_cache.cache_file(config).exists())  # before the lock: refused, it writes nothing
     with build_lock(config.site_dir, config.cache_dir, wait), _collector_paused():
-        return _build(config, strict, persist, jobs, search_index, progress)
+        return _build(config, strict, persist, jobs, search_index, progress, future)
 
 
 def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search_index: bool,
-           progress) -> BuildResult:
+           progress, future: bool) -> BuildResult:
     start = time.perf_counter()
+    today = site_today(config)
     cache = build_cache.load_cache(config)
-    survey = in_background(lambda: _survey(config, cache, _options(search_index, strict)),
+    survey = in_background(lambda: _survey(config, cache, _options(search_index, strict, future)),
                            fork=jobs != 1 and len(cache.outputs) >= BACKGROUND_SURVEY_FROM)
     try:  # meanwhile (in parallel when the survey was forked), what a build needs unless it is a no-op
         build_cache.load_files(config, cache)
         from . import render  # noqa: F401  (Jinja2 and markdown-it, for the renderer: in parallel too)
     finally:
         stamps, templates, signature, intact = survey()
-    if signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs):
+    if (signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs)
+            and not cache.schedule.came_due(today)):
         briefings, pages, warnings = cache.last
-        return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings))
+        return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings), schedule=cache.schedule)
     parsed = len(stale_files(stamps, cache.files))
-    archive, pages, renderer, warnings = load(config, strict, cache.files, stamps, jobs,
-                                               config.cache_dir / "templates" if persist else None, cache.related)
+    archive, pages, renderer, warnings, held = load(config, strict, cache.files, stamps, jobs,
+                                                     config.cache_dir / "templates" if persist else None,
+                                                     cache.related, today, future)
     if cache.related is None or cache.related.key != archive.shape_key:
         cache.related = related_memo(archive, config.related)
     content_saved = build_cache.save_content(config, cache, persist,
@@ -204,13 +217,14 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept, writer.mirrored)
     cache.shape, cache.digests = shape, {b.file: b.digest for b in archive.briefings}
     cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
+    cache.schedule = held
     build_cache.save_cache(config, cache, persist, content_saved)
     writer.settle()
     writer.empty_trash(in_background=jobs != 1)
     if renderer.bodies:
         renderer.bodies.prune(b.digest for b in archive.briefings)
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered,
-                       parsed, bodies)
+                       parsed, bodies, held)
 
 
 BACKGROUND_SURVEY_FROM = 2000
@@ -224,9 +238,9 @@ or a long journal) pickles it in a forked process, while this one goes on: 0.1 s
 briefings, over a second at 100,000, hidden behind building the archive and the page plan."""
 
 
-def _options(search_index: bool, strict: bool) -> str:
+def _options(search_index: bool, strict: bool, future: bool = False) -> str:
     """The build options a build's signature ends with: a build with others is no no-op."""
-    return f"/{search_index}/{strict}"
+    return f"/{search_index}/{strict}" + ("/future" if future else "")
 
 
 def up_to_date(config: Config, cache: build_cache.BuildCache) -> bool:
@@ -235,12 +249,13 @@ def up_to_date(config: Config, cache: build_cache.BuildCache) -> bool:
     has no search index and is not strict)."""
     _, _, signature, intact = _survey(config, cache, "")
     return (cache.inputs in (signature + _options(True, False), signature + _options(False, False))
-            and bool(cache.outputs) and len(intact) == len(cache.outputs))
+            and bool(cache.outputs) and len(intact) == len(cache.outputs)
+            and not cache.schedule.came_due(site_today(config)))
 
 
 def preview_signature(config: Config) -> str:
-    """The signature a preview build (no search index, not strict) of `config` records."""
-    return _survey(config, build_cache.BuildCache(), _options(False, False))[2]
+    """The signature a preview build (no search index, not strict, future included) of `config` records."""
+    return _survey(config, build_cache.BuildCache(), _options(False, False, future=True))[2]
 
 
 def _survey(config: Config, cache: build_cache.BuildCache, options: str
@@ -357,7 +372,7 @@ NOJEKYLL = ".nojekyll"
 
 def check(config: Config) -> list[SiteError]:
     """Load and render everything in memory, writing nothing; return warnings, raise errors."""
-    archive, pages, renderer, warnings = load(config, strict=True)
+    archive, pages, renderer, warnings, _ = load(config, strict=True, future=True)
     render_all(pages, renderer, lambda path, data: None)
     return warnings + interface_warnings(config)
 

@@ -2,8 +2,8 @@
 
 A state machine edits a small project the way a writer does -- bodies, titles, dates,
 topics, languages, new, deleted and renamed briefings, template and static overrides,
-config.yaml, saves that change nothing -- and rebuilds after every step, in process, with
-the build cache kept. After each step the site must be byte for byte what a clean build
+config.yaml, saves that change nothing, the clock moving on (scheduled briefings coming
+out) -- and rebuilds after every step, in process, with the build cache kept. After each step the site must be byte for byte what a clean build
 of the same inputs gives (a fresh copy of the project, no .cache/, no site/). Some steps
 drop the in-memory cache first, so the next build starts from the cache on disk (briefings
 stored without their bodies, read again from their files), as a new `build.py build` does.
@@ -13,6 +13,7 @@ tests/test_search.py covers it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import shutil
@@ -28,6 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from briefings import cache as build_cache
 from briefings import plan, render
 from briefings.config import load_config
+from briefings.dates import TODAY_VARIABLE
 from briefings.pipeline import build
 from briefings.theme import THEME_DIR
 from helpers import content_file, create_project, snapshot
@@ -185,9 +187,18 @@ class IncrementalBuilds(RuleBasedStateMachine):
         # granularity that keeps the size (extra.css's two versions) keeps its (mtime, size)
         # stamp, which the cache trusts by design -- a flaky test, not a bug found.
         self.clock = 1_700_000_000
+        # The site's today, inside the dates drawn (2022-2024): later briefings are scheduled,
+        # held back until `advance_today` makes their day arrive.
+        self.today = dt.date(2023, 6, 15)
+        self.saved_today = os.environ.get(TODAY_VARIABLE)
+        os.environ[TODAY_VARIABLE] = self.today.isoformat()
 
     def teardown(self) -> None:
         plan.SITEMAP_LIMIT = self.sitemap_limit
+        if self.saved_today is None:
+            os.environ.pop(TODAY_VARIABLE, None)
+        else:
+            os.environ[TODAY_VARIABLE] = self.saved_today
         build_cache._MEMORY.pop((self.root / "site").resolve(), None)
         render._RENDERERS.clear()
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -404,6 +415,15 @@ class IncrementalBuilds(RuleBasedStateMachine):
         if new_process:
             render._RENDERERS.clear()
 
+    # -- the clock
+
+    @rule(days=st.sampled_from([1, 17, 120, 400]))
+    def advance_today(self, days: int) -> None:
+        """A scheduled briefing's day arrives (or not): nothing changes but the date."""
+        self.today += dt.timedelta(days=days)
+        _note(f"today -> {self.today}")
+        os.environ[TODAY_VARIABLE] = self.today.isoformat()
+
     @rule()
     def nothing(self) -> None:
         """A build with nothing changed (the no-op path)."""
@@ -418,6 +438,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         reference, clean_result = self._clean_build()
         assert site == reference, "incremental build != clean build\n" + _site_difference(site, reference)
         assert (result.briefings, result.pages) == (clean_result.briefings, clean_result.pages)
+        assert result.schedule == clean_result.schedule
         assert sorted(map(str, result.warnings)) == sorted(map(str, clean_result.warnings))
 
     def _clean_build(self):

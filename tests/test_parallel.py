@@ -248,7 +248,7 @@ def test_pages_that_show_many_briefings_are_rendered_first(project: Path, monkey
     """A month page or the sitemap takes up to half a second at 100,000 briefings: started
     last, it would keep one process busy while the others wait. The rest keep the plan's order."""
     monkeypatch.setattr(pipeline, "HEAVY_PAGE", 10)
-    archive, pages, renderer, _ = pipeline.load(load_config(project))
+    archive, pages, renderer, _, _ = pipeline.load(load_config(project))
     written = []
     pipeline.render_all(pages, renderer, lambda path, data: written.append(path))
     heavy = [page.path for page in pages if len(page.inputs) > 10]

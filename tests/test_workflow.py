@@ -38,6 +38,9 @@ def test_triggers_and_permissions() -> None:
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
     assert triggers["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in triggers
+    (daily,) = triggers["schedule"]  # scheduled briefings go out on their day with no push
+    minute, hour, *days = daily["cron"].split()
+    assert minute.isdigit() and hour.isdigit() and days == ["*", "*", "*"], daily
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert workflow["concurrency"]["group"] == "pages"
 
