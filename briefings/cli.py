@@ -48,8 +48,10 @@ def _normalized_url(url: str | None, source: str) -> str | None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .importer import import_seeds
-    report = import_seeds(_config(args), force=args.force, replace_invalid=args.replace_invalid)
+    report = import_seeds(_config(args), force=args.force, replace_invalid=args.replace_invalid, prune=args.prune)
     _print_problems(report.failed + report.warnings)
+    for path in report.removed:
+        print(f"import: removed {path} (its seed is gone)")
     print(f"import: {report.summary()}")
     return 1 if report.failed else 0
 
@@ -123,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--force", action="store_true", help="regenerate content files even if edited")
     imp.add_argument("--replace-invalid", action="store_true",
                      help="import seeds with invalid UTF-8, the bad bytes replaced by U+FFFD (with a warning)")
+    imp.add_argument("--prune", action="store_true",
+                     help="remove content files whose seed is gone, unless someone edited them")
     imp.set_defaults(run=cmd_import)
 
     build = commands.add_parser("build", help="render content/ into the static site in site/",

@@ -28,7 +28,7 @@ from .errors import SiteError, SiteErrors, display_path
 from .fsutil import flush_all, leftover_target, write_atomic
 from .journal import Journal
 from . import language
-from .seeds import MAX_SEED_BYTES, Block, Seed, checked_id, parse_seed_with_warnings, too_big
+from .seeds import MAX_SEED_BYTES, Block, Seed, checked_id, parse_seed_with_warnings, seed_id, too_big
 from .text import summarize
 from .topics import classify
 from .urls import date_folder, is_safe_output_path, slugify, unique_slug
@@ -52,12 +52,20 @@ class ImportReport:
     kept: list[str] = field(default_factory=list)
     failed: list[SiteError] = field(default_factory=list)
     warnings: list[SiteError] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+    """Content files import wrote whose seed is gone, still in content/ (and published)."""
+    removed: list[str] = field(default_factory=list)
+    """Content files `--prune` removed: their seed was gone and nobody had edited them."""
 
     def summary(self) -> str:
         total = sum(map(len, (self.created, self.updated, self.unchanged, self.kept, self.failed)))
+        gone = ""
+        if self.orphaned or self.removed:
+            gone = f"; {len(self.orphaned) + len(self.removed)} without their seed"
+            gone += f" ({len(self.removed)} removed)" if self.removed else ""
         return (f"{total} seeds: {len(self.created)} created, {len(self.updated)} updated, "
                 f"{len(self.unchanged)} unchanged, {len(self.kept)} kept (edited), "
-                f"{len(self.failed)} failed")
+                f"{len(self.failed)} failed{gone}")
 
 
 def seed_files(config: Config) -> tuple[list[Path], list[SiteError]]:
@@ -150,8 +158,11 @@ def _duplicate(seed: Seed, shown: str, seen_ids: dict[str, str]) -> SiteError:
 
 
 def import_seeds(config: Config, force: bool = False, only: list[Path] | None = None,
-                 replace_invalid: bool = False, jobs: int | None = None) -> ImportReport:
+                 replace_invalid: bool = False, jobs: int | None = None, prune: bool = False) -> ImportReport:
     """Import every seed (or just `only`); problems are collected in the report, never raised.
+
+    A full import also lists the content files it wrote whose seed is gone (see `_seedless`);
+    with `prune` it removes those nobody edited.
 
     `replace_invalid` imports seeds with invalid UTF-8, the bad bytes replaced by U+FFFD
     (with a warning each), instead of refusing them. Seeds are converted on every core
@@ -184,6 +195,12 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
                 _place(seed, text, config, force, manifest, existing, taken, report, journal)
             except SiteErrors as exc:
                 report.failed.extend(exc.errors)
+        if only is None:
+            _seedless(config, paths, manifest, existing, prune and not report.failed, report)
+            if prune and report.failed and report.orphaned:
+                report.warnings.append(SiteError("seeds", None, "--prune removed nothing, since a seed failed: "
+                                                 "its content file would have passed for one whose seed is gone",
+                                                 "fix the failed seeds, then import --prune again", warning=True))
     finally:
         journal.close()
     if manifest != recorded or journal.path.exists():
@@ -196,6 +213,57 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
                                            f"cannot write: {exc.strerror or exc}",
                                            "check that content/ is writable and the disk is not full"))
     return report
+
+
+def _seedless(config: Config, seeds: list[Path], manifest: dict[str, str], existing: dict[str, Path],
+              prune: bool, report: ImportReport) -> None:
+    """The content files import wrote (their id is in the manifest) whose seed file is gone:
+    each is named in a warning, since its page stays published. With `prune` (never after a
+    seed failed: a seed misnamed or unreadable would pass for gone) a file that still holds
+    what import wrote is removed, with its manifest entry; an edited one is kept, warned about."""
+    present = {_seed_id_or_none(path) for path in seeds}
+    for sid, target in sorted(existing.items(), key=lambda item: item[1]):
+        if sid in present or sid not in manifest:
+            continue  # a seed's, or a file a person wrote: not import's to remove
+        shown = display_path(target, config.root)
+        try:
+            edited = hashlib.sha256(target.read_bytes()).hexdigest() != manifest[sid]
+            if prune and not edited:
+                target.unlink()
+                _remove_empty_folders(target.parent, config.content_dir)
+                del manifest[sid]
+                report.removed.append(shown)
+                continue
+        except OSError as exc:
+            report.warnings.append(SiteError(shown, None, f"its seed (id {sid}) is gone, and it cannot be "
+                                             f"removed: {exc.strerror or exc}", "delete it yourself", warning=True))
+            continue
+        report.orphaned.append(shown)
+        if prune:
+            report.warnings.append(SiteError(shown, None, f"its seed (id {sid}) is gone, but the file was edited: "
+                                             "kept, and still published", "delete it yourself if it should go",
+                                             warning=True))
+        else:
+            report.warnings.append(SiteError(shown, None, f"its seed (id {sid}) is gone; the page stays published",
+                                             "`build.py import --prune` removes such files unless edited",
+                                             warning=True))
+
+
+def _seed_id_or_none(path: Path) -> str | None:
+    try:
+        return seed_id(path)
+    except ValueError:
+        return None
+
+
+def _remove_empty_folders(folder: Path, content_dir: Path) -> None:
+    """Folders a removed file leaves empty (its month, then its year), up to content/ itself."""
+    while folder != content_dir and content_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty
+        folder = folder.parent
 
 
 IMPORT_BATCH = 4000
