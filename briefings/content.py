@@ -51,6 +51,9 @@ class Briefing:
     scheduled: bool = False
     """Dated after today, and shown anyway (`build --future`, the preview): pages mark it.
     Never read from the file: the build sets it (pipeline.schedule)."""
+    summary_box: bool = False
+    """Whether the page shows the summary above the text: only when it is not how the text
+    begins (an editor's own `summary:`); an auto-summary would repeat the first sentences."""
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
@@ -299,12 +302,13 @@ class _Fields:
         if not isinstance(draft, bool):
             self.problem("draft", "`draft` must be true or false", "write `draft: true` or remove the line")
             draft = False
+        summary, summary_box = _summary(self.text("summary"), body)
         return Briefing(
             file=self.shown, slug=slugify(self.text("slug") or path.stem, max_length=SLUG_FROM_FILE_MAX),
-            title=title, date=self.date(), topics=self.topics(), lang=self.lang(),
-            summary=self.text("summary") or summarize(_plain(body)),
+            title=title, date=self.date(), topics=self.topics(), lang=self.lang(), summary=summary,
             id=self.text("id", path.stem), source=self.text("source"),
-            body_line=self.doc.body_line, words=word_count(body), digest=digest, draft=draft)
+            body_line=self.doc.body_line, words=word_count(body), digest=digest, draft=draft,
+            summary_box=summary_box)
 
 
 def _kind(value: object) -> str:
@@ -330,9 +334,15 @@ def clean_body(raw: str) -> str:
     return clean_text(raw).strip("\n")
 
 
-def _plain(markdown: str) -> str:
-    """Paragraph text without Markdown headings, for a default summary."""
-    return " ".join(line for line in markdown.split("\n") if not line.startswith("#"))
+def _summary(written: str, body: str) -> tuple[str, bool]:
+    """The summary (`written` in the front matter, else the body's plain text up to
+    `<!--more-->`, else its first sentences) and whether it adds something to the page:
+    a summary the text begins with (an auto-summary, or the one import writes) does not.
+    Imported here: a build with nothing to load never imports markdown-it."""
+    from .markdown import plain_text
+    plain, more = plain_text(body)
+    summary = written or (plain if more else summarize(plain))
+    return summary, not plain.startswith(summary.removesuffix("…").rstrip(",;: "))
 
 
 def dedupe_slugs(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:

@@ -3,6 +3,9 @@
 With `html` off, `<script>` in a briefing is text. Links and images may use
 any scheme but `javascript:`, `vbscript:`, `file:` and `data:` (markdown-it's
 own check lets `data:image/…` through; a briefing has no use for it).
+
+`<!--more-->` (which raw HTML being off would print as text) marks where a
+briefing's summary ends: it is never printed, and `plain_text` stops there.
 """
 from __future__ import annotations
 
@@ -10,11 +13,22 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 _md = (MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
        .enable("table").enable("strikethrough").use(footnote_plugin))
 _UNSAFE_LINK = re.compile(r"^\s*(javascript|vbscript|file|data):", re.IGNORECASE)
+MORE = re.compile(r"<!--\s*more\s*-->")
+"""The summary's end mark, as WordPress and Hugo write it."""
+PLAIN_SOURCE = 600
+"""Characters of a body `plain_text` parses (cut at the next blank line): a summary is at most
+220 characters, so the rest of a long body need not go through markdown-it at load time
+(0.12 ms for the shipped seed's 2,300 characters, against 0.30 ms to parse it whole)."""
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.MULTILINE)
+"""The first line of a link reference or footnote definition: a `[text][ref]` or `[^1]` in
+the part of a body that is parsed needs it to be read as a link or a footnote."""
 
 
 def _safe_link(url: str) -> bool:
@@ -24,7 +38,85 @@ def _safe_link(url: str) -> bool:
 _md.validateLink = _safe_link
 
 
+def _more_marks(state: StateCore) -> None:
+    """Turn `<!--more-->` into `more` tokens (rendered as nothing): a paragraph of its own
+    becomes one, and inside a paragraph the text around it is kept."""
+    tokens: list[Token] = []
+    index = 0
+    while index < len(state.tokens):
+        token = state.tokens[index]
+        if (token.type == "paragraph_open" and index + 2 < len(state.tokens)
+                and MORE.fullmatch(state.tokens[index + 1].content.strip())):
+            tokens.append(Token("more", "", 0))
+            index += 3
+            continue
+        if token.type == "inline" and token.children and MORE.search(token.content):
+            token.children = [piece for child in token.children for piece in _split_more(child)]
+        tokens.append(token)
+        index += 1
+    state.tokens = tokens
+
+
+def _split_more(child: Token) -> list[Token]:
+    if child.type != "text" or not MORE.search(child.content):
+        return [child]
+    pieces: list[Token] = []
+    for number, text in enumerate(MORE.split(child.content)):
+        if number:
+            pieces.append(Token("more", "", 0))
+        if text:
+            pieces.append(Token("text", "", 0, content=text))
+    return pieces
+
+
+_md.core.ruler.push("more", _more_marks)
+_md.add_render_rule("more", lambda *args: "")
+
+
 @lru_cache(maxsize=4096)
 def to_html(source: str) -> str:
     """Render a briefing body; cached because feeds and pages render the same bodies."""
     return _md.render(source)
+
+
+def plain_text(source: str) -> tuple[str, bool]:
+    """The text of a body's paragraphs (in lists and quotes too; not headings, code, tables
+    or footnotes) as a reader sees it, without Markdown: a link is its text, an image is
+    nothing, emphasis and escapes are gone. It ends at `<!--more-->` (then True is returned
+    with it), else after about `PLAIN_SOURCE` characters of the source."""
+    more = MORE.search(source)
+    end = more.end() if more else source.find("\n\n", PLAIN_SOURCE)
+    if end >= 0:
+        rest = source[end:]
+        source = source[:end] + "\n\n" + "\n\n".join(_DEFINITION.findall(rest)) if "]:" in rest else source[:end]
+    parts: list[str] = []
+    in_paragraph, footnotes = False, 0
+    for token in _md.parse(source):
+        if token.type == "more":
+            return _joined(parts), True
+        footnotes += {"footnote_block_open": 1, "footnote_block_close": -1}.get(token.type, 0)
+        if token.type in ("paragraph_open", "paragraph_close"):
+            in_paragraph = token.type == "paragraph_open" and not footnotes
+        elif token.type == "inline" and in_paragraph:
+            text, ended = _inline_text(token.children or [])
+            parts.append(text)
+            if ended:
+                return _joined(parts), True
+    return _joined(parts), False
+
+
+def _inline_text(children: list[Token]) -> tuple[str, bool]:
+    """A paragraph's text, and whether a `more` mark ended it."""
+    text = []
+    for child in children:
+        if child.type == "more":
+            return "".join(text), True
+        if child.type in ("text", "code_inline"):
+            text.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            text.append(" ")
+    return "".join(text), False
+
+
+def _joined(parts: list[str]) -> str:
+    return " ".join(" ".join(parts).split())

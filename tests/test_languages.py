@@ -147,8 +147,10 @@ def test_each_briefing_keeps_its_language_slug_paragraphs_direction_and_topic(fr
     assert blocks == expected.blocks, "paragraphs stay paragraphs, subheadings stay subheadings"
     title = article.find("h1").clean_text()
     assert not title.endswith((".", "。", "।")), "the headline's full stop is dropped from the title"
-    summary = article.find("p", "summary").clean_text()
+    summary = next(m.attrs["content"] for m in page.find_all("meta") if m.attrs.get("name") == "description")
     assert summary and len(summary) <= 221
+    assert not article.find_all("p", "summary"), "the summary import wrote is how the text begins: not boxed"
+    assert body.clean_text().startswith(summary.removesuffix("…")), "cut at a sentence end or a word, any script"
 
 
 @pytest.mark.parametrize("number", sorted(EXPECTED))
