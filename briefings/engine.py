@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .content import stamp
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "babel")
+LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "linkify_it", "babel")
 """The libraries whose code decides a page's bytes."""
 
 

@@ -4,6 +4,9 @@ With `html` off, `<script>` in a briefing is text. Links and images may use
 any scheme but `javascript:`, `vbscript:`, `file:` and `data:` (markdown-it's
 own check lets `data:image/…` through; a briefing has no use for it).
 
+Bare URLs become links (markdown-it's linkify, with linkify-it-py), under the same scheme
+rule: a `javascript:` text is never linked.
+
 `<!--more-->` (which raw HTML being off would print as text) marks where a
 briefing's summary ends: it is never printed, and `plain_text` stops there.
 """
@@ -17,8 +20,12 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-_md = (MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-       .enable("table").enable("strikethrough").use(footnote_plugin))
+_md = (MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+       .enable("table").enable("strikethrough").enable("linkify").use(footnote_plugin))
+_md.linkify.set({"fuzzy_link": False})
+"""Bare URLs with a scheme (`https://…`, `mailto:…`) and e-mail addresses become links; a bare
+domain does not: a sentence missing the space after its full stop (`fin.Il`) would link to
+Israel's `.il`."""
 _UNSAFE_LINK = re.compile(r"^\s*(javascript|vbscript|file|data):", re.IGNORECASE)
 MORE = re.compile(r"<!--\s*more\s*-->")
 """The summary's end mark, as WordPress and Hugo write it."""
@@ -69,7 +76,25 @@ def _split_more(child: Token) -> list[Token]:
     return pieces
 
 
+_ESCAPED_IN_URL = re.compile(r"%5C(?=[!-/:-@\[-`{-~]|%[0-9A-F]{2})")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _unescape_bare_urls(state: StateCore) -> None:
+    """A bare URL is taken from the source as typed, backslash escapes included (import escapes
+    `_`, `&`, `*` and `~` in seed text): they are escapes there too, so `a\\_b` links `a_b`."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for index, child in enumerate(token.children):
+            if child.type == "link_open" and child.markup == "linkify" and "\\" in token.content:
+                child.attrSet("href", _ESCAPED_IN_URL.sub("", str(child.attrGet("href"))))
+                text = token.children[index + 1]
+                text.content = _ESCAPE.sub(r"\1", text.content)
+
+
 _md.core.ruler.push("more", _more_marks)
+_md.core.ruler.push("unescape_bare_urls", _unescape_bare_urls)
 _md.add_render_rule("more", lambda *args: "")
 
 

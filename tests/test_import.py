@@ -230,7 +230,7 @@ VERBATIM = [
     "![image](http://example.org/x.png) n'est pas une image.",
     "`code` et ``double`` restent du texte.",
     "Une barre oblique inverse \\ au milieu et à la fin \\",
-    "www.example.org et https://example.org restent du texte.",
+    "www.example.org reste du texte et https://example.org devient un lien.",
 ]
 
 
@@ -244,7 +244,10 @@ def test_seed_text_is_shown_verbatim(text: str) -> None:
         document = parse_html(to_html(seed_markdown((block,))))
         shown = [e.clean_text() for e in document.find_all("p") + document.find_all("li")]
         assert shown and all(s == " ".join(text.split()) for s in shown), (block.kind, shown)
-        assert not document.find_all("a") and not document.find_all("img") and not document.find_all("s")
+        assert not document.find_all("img") and not document.find_all("s")
+        # the only links are bare URLs with a scheme, linked as they read
+        assert all(a.attrs["href"] == a.clean_text() and a.attrs["href"].startswith("http")
+                   for a in document.find_all("a")), (block.kind, document.find_all("a"))
 
 
 def test_parallel_import_writes_what_one_process_writes(tmp_path: Path) -> None:
