@@ -96,7 +96,7 @@ class Fingerprints:
 
     def page(self, page) -> str:
         template, bodies = self.template(page.template)
-        head = f"{page.path}\0{page.template}\0{page.absolute_links}\0{template}\0".encode()
+        head = f"{page.path}\0{page.template}\0{page.base_href}\0{template}\0".encode()
         digest = self._seeded.copy()
         digest.update(head + self.data(page.context, bodies))
         return "page\0" + digest.hexdigest()

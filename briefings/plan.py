@@ -42,8 +42,11 @@ class Page:
     context: dict = field(hash=False, compare=False)
     inputs: frozenset[str] = frozenset()
     """Content files this page shows; every page also depends on its templates and config."""
-    absolute_links: bool = False
-    """404.html: hosts serve it at any missed URL, so its links carry the site's full path."""
+    base_href: str = ""
+    """The page's `<base href>`, or "" for none. 404.html: hosts serve it at any missed URL, at
+    any depth, so its links (written relative to the site's root) go through `<base href>`, the
+    path of base_url (`/briefings/`: the same on any host, the preview's too); opened from disk,
+    a small script points it at the page's own folder."""
 
 
 def path_collisions(pages: list[Page]) -> list[SiteError]:
@@ -223,4 +226,4 @@ def search_pages() -> Iterator[Page]:
 def site_files(archive: Archive, config: Config) -> Iterator[Page]:
     yield from sitemap_pages(archive, config)
     yield Page("robots.txt", "robots.txt", {})
-    yield Page(urls.NOT_FOUND_PATH, "404.html", {}, absolute_links=True)
+    yield Page(urls.NOT_FOUND_PATH, "404.html", {}, base_href=urls.site_path(config.base_url, "index.html"))

@@ -156,8 +156,6 @@ class Renderer:
         """The link from the current page to `target` (a path or anything with `.path`)."""
         page: Page = context["page"]
         path = target if isinstance(target, str) else target.path
-        if page.absolute_links:
-            return urls.site_path(self.config.base_url, path)
         return urls.relative_url(page.path, path, self.config.link_style)
 
     def _absolute_url(self, target: object) -> str:

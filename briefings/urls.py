@@ -185,7 +185,7 @@ def absolute_url(base_url: str, to_path: str) -> str:
 
 
 def site_path(base_url: str, to_path: str) -> str:
-    """The root-relative URL (`/briefings/topics/`): what 404.html needs."""
+    """The root-relative URL (`/briefings/topics/`): 404.html's `<base href>`."""
     return urlsplit(absolute_url(base_url, to_path)).path
 
 

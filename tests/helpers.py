@@ -28,6 +28,8 @@ REAL_SEED_ID = "3f4d1d9cf0a4d9f4"
 REAL_SLUG = "le-dirigeant-de-la-coree-du-nord-kim-jong-un-a-appele-sa"
 BUILD_PY = REPO / "build.py"
 BASE_URL = "https://example.github.io/briefings/"
+BASE_SCRIPT = 'if (location.protocol === "file:") document.querySelector("base").href = new URL(".", location.href).href;'
+"""404.html's one inline script, the theme's only one: opened from disk, its <base> is its folder."""
 
 
 # --- projects ---------------------------------------------------------------------------

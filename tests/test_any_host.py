@@ -131,13 +131,14 @@ def test_404_page_links_resolve_from_any_depth(host: str, missing: str, request:
     resp = fetch(url)
     assert resp.status == 404
     page = parse_html(resp.text)
+    assert page.base == server.prefix, "404.html resolves its links from the site's path, at any depth"
     assert any(ref.tag == "link" and "stylesheet" in ref.rel for ref in page.refs), "404 page has no stylesheet"
     assert not any(is_canonical(ref) for ref in page.refs), "404.html must not claim a canonical URL"
     checked = 0
     for ref in page.refs:
         if ref.value.startswith("#"):
             continue
-        target = urljoin(url, ref.value).split("#")[0]
+        target = urljoin(urljoin(url, page.base), ref.value).split("#")[0]
         assert urlsplit(target).path.startswith(server.prefix), f"{ref} leaves {server.prefix}: {target}"
         assert fetch(target).status == 200, f"{ref} on the 404 page for {missing}: {target} is broken"
         checked += 1
@@ -145,10 +146,13 @@ def test_404_page_links_resolve_from_any_depth(host: str, missing: str, request:
 
 
 def test_404_page_outside_the_sub_path_still_points_into_it(subpath: SiteServer) -> None:
-    """GitHub serves the project's 404.html only under /REPO/; even so its links must carry /REPO/."""
-    html = (subpath.root / "404.html").read_text(encoding="utf-8")
-    hrefs = [ref.value for ref in parse_html(html).refs if not ref.value.startswith("#")]
-    assert hrefs and all(h.startswith("/REPO/") for h in hrefs), hrefs
+    """GitHub serves the project's 404.html only under /REPO/; even so its links must lead into /REPO/,
+    wherever the page was served: its `<base href>` is the site's path."""
+    page = parse_html((subpath.root / "404.html").read_text(encoding="utf-8"))
+    assert page.base == "/REPO/"
+    targets = [urlsplit(urljoin(urljoin("http://host/elsewhere/deep/x", page.base), ref.value)).path
+               for ref in page.refs if not ref.value.startswith("#")]
+    assert targets and all(t.startswith("/REPO/") for t in targets), targets
 
 
 def test_rebuild_in_place_for_another_host(project: Path, tmp_path: Path) -> None:
@@ -165,9 +169,62 @@ def test_rebuild_in_place_for_another_host(project: Path, tmp_path: Path) -> Non
         assert not crawl.failures, crawl.report()
         stale = {p: c for p, c in crawl.canonicals.items() if c != p}
         assert not stale, stale
-        assert fetch(server.base_url + "nothing/here/").text.count('href="/REPO2/') >= 5
+        assert '<base href="/REPO2/">' in fetch(server.base_url + "nothing/here/").text
         for feed in _feeds(site):
             assert all(u.startswith(server.base_url) for u in _feed_urls(feed)), feed
+
+
+def _launch(pw):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (sh tests/install-chromium.sh); "
+                    "CI installs it")
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def _links_of_404(page) -> list[str]:
+    """Every URL the 404 page loads or links to, as the browser resolved it."""
+    return page.evaluate("""() => [...document.querySelectorAll('a[href], link[href], script[src]')]
+        .map(e => e.href || e.src).filter(u => !u.includes('#main'))""")
+
+
+def test_404_page_in_chromium_on_every_host(subpath: SiteServer, at_root: SiteServer, files_site: Path) -> None:
+    """The 404 page as a browser shows it: styled, with working links, when a server answers a
+    missed URL at any depth with it (under /REPO/ and at /), and when it is opened from disk
+    (a files build and a pretty build: its links stay in the site's folder)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = _launch(pw)
+        try:
+            page = browser.new_page()
+            page.set_content("<!DOCTYPE html><html><body><header><div class=wrap>x</div></header></body></html>")
+            default = _styled(page)
+            for server in (subpath, at_root):
+                for missing in ("x", "no/such/page/", "2023/08/gone/deeper/still/"):
+                    response = page.goto(server.base_url + missing)
+                    assert response.status == 404
+                    style = _styled(page)
+                    assert style["headerDisplay"] == "flex" != default["headerDisplay"], (missing, style)
+                    links = _links_of_404(page)
+                    assert len(links) >= 8, links
+                    for url in links:
+                        assert url.startswith(server.base_url), (missing, url)
+                        assert fetch(url).status == 200, (missing, url)
+            pretty = subpath.root
+            for site, style_name in ((files_site, "files"), (pretty, "pretty")):
+                page.goto((site / "404.html").as_uri())
+                style = _styled(page)
+                assert style["headerDisplay"] == "flex" != default["headerDisplay"], (style_name, style)
+                for url in _links_of_404(page):
+                    assert url.startswith(site.as_uri() + "/"), (style_name, url)
+                    target = Path(urlsplit(url).path)
+                    assert target.is_file() or (style_name == "pretty" and (target / "index.html").is_file()), url
+            page.goto((files_site / "404.html").as_uri())
+            page.click("a.site-title")
+            page.wait_for_load_state()
+            assert page.url == (files_site / "index.html").as_uri()
+        finally:
+            browser.close()
 
 
 # --- 3: file:// -------------------------------------------------------------------

@@ -19,7 +19,7 @@ import yaml
 from briefings.render import french_spacing
 from briefings.text import word_count
 from fixtures.corpus import HOSTILE_TITLE, SUBHEADING, write_corpus
-from helpers import (BASE_URL, REAL_SEED_ID, REAL_SLUG, create_project, html_pages, merge, parse_html,
+from helpers import (BASE_SCRIPT, BASE_URL, REAL_SEED_ID, REAL_SLUG, create_project, html_pages, merge, parse_html,
                      read_sitemap, resolve,
                      run_build_py, snapshot, split_front_matter, url_attributes, write_file)
 
@@ -372,15 +372,16 @@ def test_archive_index(built: Built) -> None:
     assert len(month_links) == len({e.date[:7] for e in built.expected if len(e.date) >= 7})
 
 
-def test_404_links_carry_the_base_path(built: Built) -> None:
+def test_404_links_go_through_the_base_path(built: Built) -> None:
     document = parse_html(built.site / "404.html")
     assert document.find("h1").clean_text() == "Page introuvable"
-    urls = [u for _, _, u in url_attributes(document) if not u.startswith("#")]
+    assert document.find("base").attrs["href"] == "/briefings/"
+    urls = [u for e, _, u in url_attributes(document) if not u.startswith("#") and e.tag != "base"]
     assert urls
     for url in urls:
-        assert url.startswith("/briefings/"), url
-        assert resolve(built.site, "index.html", url.removeprefix("/briefings/") or "./").is_file(), url
-    assert "/briefings/static/style.css" in urls and "/briefings/" in urls
+        assert not url.startswith("/") and "//" not in url, url
+        assert resolve(built.site, "index.html", url).is_file(), url
+    assert "static/style.css" in urls and "./" in urls
 
 
 # --- every link -------------------------------------------------------------------------------
@@ -504,8 +505,7 @@ def test_base_url_override(tmp_path: Path) -> None:
     site = tmp_path / "p" / "site"
     feed = feedparser.parse((site / "feed.xml").read_bytes())
     assert feed.entries[0].link == f"https://user.github.io/other/2023/08/{REAL_SLUG}/"
-    links = [u for _, _, u in url_attributes(parse_html(site / "404.html")) if not u.startswith("#")]
-    assert links and all(u.startswith("/other/") for u in links)
+    assert parse_html(site / "404.html").find("base").attrs["href"] == "/other/"
     assert run_build_py(config, "build", "--base-url", "not-a-url").code == 1
 
 
@@ -517,10 +517,13 @@ def test_hostile_input_is_inert_in_every_page(built: Built) -> None:
             document = parse_html(file)
             elements = document.find_all()
             assert not [e for e in elements if e.tag in ("iframe", "object", "embed")], path
-            # Only the theme's scripts: JSON-LD data (escaped, so a title cannot close it) and the search page's
+            # Only the theme's scripts: JSON-LD data (escaped, so a title cannot close it), the search
+            # page's, and 404.html's one line that points its <base> at its folder from disk
             for script in (e for e in elements if e.tag == "script"):
                 if script.attrs.get("type") == "application/ld+json":
                     assert "<" not in script.text and json.loads(script.text)["@type"] == "NewsArticle", path
+                elif path == "404.html":
+                    assert script.text == BASE_SCRIPT, script.text
                 else:
                     assert path == "search/index.html" and script.attrs["src"].endswith("static/search.js"), path
             assert not [e for e in elements if e.tag == "img" and e.attrs.get("src") == "x"], path
