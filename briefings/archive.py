@@ -102,6 +102,16 @@ class Year:
 
 
 @dataclass(frozen=True, slots=True)
+class NavLink:
+    """A page without a date as the navigation shows it: what every page of the site holds
+    of it (not the page itself: editing its text re-renders no other page)."""
+
+    title: str
+    path: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
 class Archive:
     briefings: tuple[Briefing, ...]
     """Newest first."""
@@ -116,6 +126,9 @@ class Archive:
     related: dict[str, tuple[Briefing, ...]]
     files: frozenset[str] = frozenset()
     """Every briefing's content file: what the pages showing the whole archive depend on."""
+    pages: tuple[Briefing, ...] = ()
+    """The pages without a date (content/pages/), in navigation order: by `nav_order`, then
+    those without one, by title. Every page of the site lists them in its navigation."""
 
     shape_key: str = field(default="", repr=False)
     """Digest of everything the archive's shape comes from: each briefing's file, page, date,
@@ -124,9 +137,13 @@ class Archive:
     the briefings say can differ. Related briefings (RelatedMemo) and page fingerprints
     (fingerprints.py) are reused while it holds."""
 
-    FINGERPRINT_FIELDS = ("briefings",)
+    FINGERPRINT_FIELDS = ("briefings", "pages")
     """The rest is derived from the briefings and the config (see build_archive), and every
     page fingerprint covers the config: hashing it again would cost a tenth of a second."""
+
+    @property
+    def navigation(self) -> tuple[NavLink, ...]:
+        return tuple(NavLink(p.title, p.path, p.lang) for p in self.pages)
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -162,7 +179,9 @@ class RelatedMemo:
 
 
 def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo | None = None) -> Archive:
-    ordered = tuple(sorted(briefings, key=newest_first))
+    """The archive of the dated briefings; pages without a date are set apart in `pages`."""
+    pages = tuple(sorted((b for b in briefings if b.undated), key=navigation_order))
+    ordered = tuple(sorted((b for b in briefings if not b.undated), key=newest_first))
     by_topic: dict[str, list[Briefing]] = defaultdict(list)
     for briefing in ordered:
         for slug in briefing.topics:
@@ -172,7 +191,7 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
                           key=lambda t: (-len(t.briefings), t.name.casefold(), t.slug)))
     previous = {b.path: (ordered[i + 1] if i + 1 < len(ordered) else None) for i, b in enumerate(ordered)}
     newer = {b.path: (ordered[i - 1] if i > 0 else None) for i, b in enumerate(ordered)}
-    key = _shape_key(ordered, config.related)
+    key = _shape_key(ordered, config.related, pages)
     if memo is not None and memo.key == key:
         related = _remembered(ordered, memo, ordered)
     elif memo is not None and memo.count == config.related:
@@ -183,7 +202,12 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
     else:
         related = _related(ordered, by_topic, config.related, ordered)
     return Archive(ordered, topics, _years(ordered), previous, newer, related,
-                   files=files_of(ordered), shape_key=key)
+                   files=files_of(ordered), pages=pages, shape_key=key)
+
+
+def navigation_order(page: Briefing) -> tuple:
+    """Sort key of the pages without a date: `nav_order` first, then title, then file."""
+    return (page.nav_order is None, page.nav_order or 0, page.title.casefold(), page.file)
 
 
 def files_of(briefings) -> frozenset[str]:
@@ -234,9 +258,12 @@ def _unsettled(by_topic: dict[str, list[Briefing]], memo: RelatedMemo) -> set[st
     return unsettled
 
 
-def _shape_key(ordered: tuple[Briefing, ...], count: int) -> str:
+def _shape_key(ordered: tuple[Briefing, ...], count: int, pages: tuple[Briefing, ...] = ()) -> str:
+    """The shape key (see Archive) covers the navigation too: every page shows the pages
+    without a date, so a title or an order changed there is no change of text alone."""
     digest = hashlib.blake2b(f"{count}\0".encode(), digest_size=16)
     digest.update(b"".join([b.shape_digest for b in ordered]))
+    digest.update(repr([(p.path, p.title, p.lang, p.nav_order) for p in pages]).encode())
     return digest.hexdigest()
 
 

@@ -17,10 +17,10 @@ from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
-from .urls import briefing_path, slugify, unique_slug
+from .urls import PAGES_FOLDER, briefing_path, reserved_folder, slugify, undated_path, unique_slug
 from .workers import map_items
 
-FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft")
+FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -54,6 +54,13 @@ class Briefing:
     summary_box: bool = False
     """Whether the page shows the summary above the text: only when it is not how the text
     begins (an editor's own `summary:`); an auto-summary would repeat the first sentences."""
+    undated: bool = False
+    """A page without a date (`content/pages/about.md` -> `about/`): in the navigation, in no
+    listing, feed or archive. Its `date` is UNDATED, shown nowhere; its `topics` are unused.
+    It is a Briefing so that loading, the build cache, fingerprints and the body store, which
+    follow content files, treat it as one."""
+    nav_order: int | None = None
+    """Its place in the navigation (`nav_order:`), smallest first; None after those with one."""
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
@@ -68,10 +75,11 @@ class Briefing:
     __setstate__ = restore_slots
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "path", briefing_path(self.date, self.slug))
+        object.__setattr__(self, "path", undated_path(self.slug) if self.undated
+                           else briefing_path(self.date, self.slug))
         object.__setattr__(self, "listing_digest", _digest(
             self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
-            self.id, self.source, self.words, self.draft, self.scheduled))
+            self.id, self.source, self.words, self.draft, self.scheduled, self.undated, self.nav_order))
         object.__setattr__(self, "shape_digest", _digest(
             self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id, self.scheduled))
 
@@ -82,6 +90,10 @@ class Briefing:
     @property
     def primary_topic(self) -> str:
         return self.topics[0]
+
+
+UNDATED = BriefingDate(1970)
+"""The `date` of a page without one: a placeholder no page shows."""
 
 
 def _digest(*values: object) -> bytes:
@@ -237,7 +249,9 @@ class _Fields:
     def date(self) -> BriefingDate:
         if "date" not in self.doc.meta:
             self.errors.append(SiteError(self.shown, 2, "missing `date`",
-                                         "add `date: YYYY-MM-DD` (or YYYY-MM when only the month is known)"))
+                                         "add `date: YYYY-MM-DD`, or `YYYY-MM` when only the month is "
+                                         f"known; or move it to content/{PAGES_FOLDER}/ to make it a "
+                                         "page without a date, such as an About page"))
             return BriefingDate(1970)
         try:
             return from_yaml(self.doc.meta["date"])
@@ -291,8 +305,37 @@ class _Fields:
                              f"did you mean `{close}`?" if close else
                              f"known keys: {', '.join(FIELDS)}", warning=True)
 
+    def undated(self, path: Path) -> tuple[str, int | None] | None:
+        """For a file under content/pages/: its slug (`about`, `team/people` for a subfolder's
+        file, or `slug:`) and `nav_order`; None for a briefing. A slug taking a folder the
+        generator fills, or a year's, is an error."""
+        try:
+            inside = path.relative_to(self.config.content_dir / PAGES_FOLDER)
+        except ValueError:
+            return None
+        for key in ("date", "topics"):
+            if key in self.doc.meta:
+                self.problem(key, f"`{key}` is ignored: a page in content/{PAGES_FOLDER}/ has none",
+                             f"remove the line, or move the file out of content/{PAGES_FOLDER}/ "
+                             "to make it a briefing", warning=True)
+        written = self.text("slug")
+        slug = slugify(written, max_length=SLUG_FROM_FILE_MAX) if written else "/".join(
+            slugify(part, max_length=SLUG_FROM_FILE_MAX, fallback="page") for part in inside.with_suffix("").parts)
+        clash = reserved_folder(slug)
+        if clash:
+            line = frontmatter.key_line(self.doc, "slug") if written else 1
+            self.errors.append(SiteError(self.shown, line, f"this page would be {slug}/, but {clash}",
+                                         "rename the file or set another `slug:`"))
+        order = self.doc.meta.get("nav_order")
+        if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+            self.problem("nav_order", "`nav_order` must be a whole number",
+                         "write e.g. `nav_order: 1` (smallest first), or remove the line")
+            order = None
+        return slug, order
+
     def briefing(self, path: Path, digest: str) -> Briefing:
         self.unknown_keys()
+        undated = self.undated(path)
         body = clean_body(self.doc.body)
         title = self.text("title", required=True)
         if not body.strip():
@@ -303,12 +346,17 @@ class _Fields:
             self.problem("draft", "`draft` must be true or false", "write `draft: true` or remove the line")
             draft = False
         summary, summary_box = _summary(self.text("summary"), body)
+        if undated is None and "nav_order" in self.doc.meta:
+            self.problem("nav_order", f"`nav_order` is ignored: only pages in content/{PAGES_FOLDER}/ "
+                         "are in the navigation", "remove the line", warning=True)
+        slug, order = undated or (slugify(self.text("slug") or path.stem, max_length=SLUG_FROM_FILE_MAX), None)
         return Briefing(
-            file=self.shown, slug=slugify(self.text("slug") or path.stem, max_length=SLUG_FROM_FILE_MAX),
-            title=title, date=self.date(), topics=self.topics(), lang=self.lang(), summary=summary,
-            id=self.text("id", path.stem), source=self.text("source"),
+            file=self.shown, slug=slug, title=title,
+            date=UNDATED if undated else self.date(),
+            topics=(self.config.default_topic,) if undated else self.topics(),
+            lang=self.lang(), summary=summary, id=self.text("id", path.stem), source=self.text("source"),
             body_line=self.doc.body_line, words=word_count(body), digest=digest, draft=draft,
-            summary_box=summary_box)
+            summary_box=summary_box, undated=undated is not None, nav_order=order)
 
 
 def _kind(value: object) -> str:
@@ -354,7 +402,7 @@ def dedupe_slugs(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteEr
     taken: set[str] = set()
     result, warnings = [], []
     for briefing in ordered:
-        if briefing.path in taken:
+        if briefing.path in taken and not briefing.undated:  # two pages without a date: plan's error
             folder = briefing.path[: -len(f"/{briefing.slug}/index.html")]
             slugs = {p.split("/")[-2] for p in taken | claimed if p.startswith(folder + "/")}
             slug = unique_slug(briefing.slug, slugs)

@@ -215,14 +215,14 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
         writer.empty_trash(in_background=jobs != 1)
         raise
     build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept, writer.mirrored)
-    cache.shape, cache.digests = shape, {b.file: b.digest for b in archive.briefings}
+    cache.shape, cache.digests = shape, {b.file: b.digest for b in (*archive.briefings, *archive.pages)}
     cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
     cache.schedule = held
     build_cache.save_cache(config, cache, persist, content_saved)
     writer.settle()
     writer.empty_trash(in_background=jobs != 1)
     if renderer.bodies:
-        renderer.bodies.prune(b.digest for b in archive.briefings)
+        renderer.bodies.prune(b.digest for b in (*archive.briefings, *archive.pages))
     return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered,
                        parsed, bodies, held)
 
@@ -304,7 +304,8 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
     fingerprints = Fingerprints(renderer.env, config, known if known_key == templates_key else None)
     shape = fingerprints.shape(archive.shape_key, {page.template for page in pages})
     last = cache.outputs if shape == cache.shape else {}
-    changed = {b.file for b in archive.briefings if cache.digests.get(b.file) != b.digest} if last else set()
+    changed = {b.file for b in (*archive.briefings, *archive.pages)
+               if cache.digests.get(b.file) != b.digest} if last else set()
     prints = {}
     for page in pages:
         known = last.get(page.path)

@@ -72,10 +72,15 @@ def _source(page: Page) -> str:
 
 
 def plan_site(archive: Archive, config: Config) -> list[Page]:
-    """Every page of the site, in a stable order."""
-    return [*index_pages(archive, config), *briefing_pages(archive), *topic_pages(archive, config),
-            *archive_pages(archive), *feed_pages(archive, config), *search_pages(),
-            *site_files(archive, config)]
+    """Every page of the site, in a stable order. Each gets `site_pages`, the navigation's
+    links to the pages without a date (the archive's shape key covers them)."""
+    pages = [*index_pages(archive, config), *briefing_pages(archive), *undated_pages(archive),
+             *topic_pages(archive, config), *archive_pages(archive), *feed_pages(archive, config),
+             *search_pages(), *site_files(archive, config)]
+    navigation = archive.navigation
+    for page in pages:
+        page.context["site_pages"] = navigation
+    return pages
 
 
 def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterator[tuple[tuple, Pagination, str]]:
@@ -118,6 +123,12 @@ def briefing_pages(archive: Archive) -> Iterator[Page]:
                    {"briefing": briefing, "previous": previous, "next": newer, "related": related,
                     "translations": others},
                    files_of(shown))
+
+
+def undated_pages(archive: Archive) -> Iterator[Page]:
+    """Pages without a date (content/pages/): their own text, and the navigation."""
+    for page in archive.pages:
+        yield Page(page.path, "page.html", {"briefing": page}, files_of((page,)))
 
 
 def translation_key(briefing: Briefing) -> str:
@@ -188,6 +199,7 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
         (url(urls.index_path()), newest(archive.briefings)),
         (url(urls.TOPICS_PATH), ""),
         (url(urls.ARCHIVE_PATH), ""),
+        *((url(page.path), "") for page in archive.pages),
         *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),
         *((url(page), "") for year in archive.years for page in (year.path, *(m.path for m in year.months))),
     )

@@ -86,6 +86,28 @@ def briefing_path(date: BriefingDate, slug: str) -> str:
     return f"{date_folder(date)}/{slug}/index.html"
 
 
+PAGES_FOLDER = "pages"
+"""The folder of content/ that holds pages without a date (About, Methodology)."""
+RESERVED_FOLDERS = frozenset({"topics", "archive", "page", "search", "pagefind", "static", "sitemaps"})
+"""Top folders of the site that the generator fills: no page without a date may take one."""
+
+
+def undated_path(slug: str) -> str:
+    """The page of a page without a date: `about` -> `about/index.html`, at the top of the site."""
+    return f"{slug}/index.html"
+
+
+def reserved_folder(slug: str) -> str | None:
+    """Why the slug of a page without a date cannot be its top folder, or None: a folder the generator
+    fills (`topics`), or a number, which year folders are (`2024`, now or in years to come)."""
+    top = slug.split("/")[0]
+    if top in RESERVED_FOLDERS:
+        return f"`{top}/` holds the site's {top} pages"
+    if top.isdigit():
+        return f"`{top}/` is a year's folder"
+    return None
+
+
 def paged(folder: str, page: int | None) -> str:
     """A listing's newest page (`page=None`) is the folder itself; older pages live under
     `page/n/`, numbered from the oldest, so `page/n/` shows the same briefings for good

@@ -38,8 +38,13 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """config.yaml of a project with 25 imported briefings and per_page: 5."""
-    return make_project(tmp_path_factory.mktemp("project") / "archive")
+    """config.yaml of a project with 25 imported briefings, per_page: 5, and a page without a
+    date (content/pages/about.md), which the navigation of every page links to."""
+    config = make_project(tmp_path_factory.mktemp("project") / "archive")
+    about = config.parent / "content" / "pages" / "about.md"
+    about.parent.mkdir(parents=True)
+    about.write_text("---\ntitle: À propos\nnav_order: 1\n---\nQui nous sommes.\n", encoding="utf-8")
+    return config
 
 
 def _served(project: Path, tmp: Path, prefix: str, *build_args: str):
@@ -106,7 +111,7 @@ def test_crawl_from_index_finds_no_broken_link(host: str, request: pytest.Fixtur
     orphans = html_files(server.root) - reached - {"404.html"}
     assert not orphans, f"pages no link leads to: {sorted(orphans)}"
     # The crawl covered pagination of the index and of topics, briefings and archives.
-    for expected in ("page/1/index.html", "page/4/index.html", "topics/defence/page/1/index.html",
+    for expected in ("about/index.html", "page/1/index.html", "page/4/index.html", "topics/defence/page/1/index.html",
                      "archive/index.html", "2022/index.html", "2023/10/index.html",
                      "2024/06/point-de-situation-sur-l-ukraine-2/index.html"):
         assert expected in reached, expected
