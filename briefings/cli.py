@@ -74,6 +74,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from .errors import display_path
+    from .new import new_briefing
+    config = _config(args)
+    path = new_briefing(config, args.headline, date=args.date, topics=args.topic, lang=args.lang)
+    print(display_path(path, config.root))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .importer import check_seeds
     from .pipeline import check
@@ -134,6 +143,18 @@ def parser() -> argparse.ArgumentParser:
     _site_options(build)
     build.add_argument("--strict", action="store_true", help="fail on undefined template variables")
     build.set_defaults(run=cmd_build)
+
+    new = commands.add_parser("new", help="start a new briefing: write its content file and print its path",
+                              description="Write content/YYYY/MM/<slug>.md for a new briefing, placed and "
+                                          "named as import would, as a draft (remove `draft: true` to "
+                                          "publish it). Never overwrites a file: a taken name gets -2, -3…")
+    new.add_argument("headline", help="the headline, in quotes; its final full stop is dropped from the title")
+    new.add_argument("--date", help="YYYY, YYYY-MM or YYYY-MM-DD (default: today in the site's timezone)")
+    new.add_argument("--topic", action="append",
+                     help="a topic slug from config.yaml; repeat for more, primary first "
+                          "(default: the topics import's rules find in the headline)")
+    new.add_argument("--lang", help="the briefing's language (default: the site's `language`)")
+    new.set_defaults(run=cmd_new)
 
     check = commands.add_parser("check", help="report every problem in seeds, content, config and templates",
                                 description="Load and render everything without writing anything. "

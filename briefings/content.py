@@ -291,7 +291,7 @@ class _Fields:
 
     def lang(self) -> str:
         lang = self.text("lang", self.config.language) or self.config.language
-        if not _LANG.fullmatch(lang):
+        if not is_language_tag(lang):
             self.problem("lang", f"`lang: {lang[:40]}` is not a language code, "
                          f"{self.config.language} is used", "write e.g. `lang: fr` or `lang: en`", warning=True)
             return self.config.language
@@ -357,6 +357,11 @@ class _Fields:
             lang=self.lang(), summary=summary, id=self.text("id", path.stem), source=self.text("source"),
             body_line=self.doc.body_line, words=word_count(body), digest=digest, draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order)
+
+
+def is_language_tag(text: str) -> bool:
+    """A BCP 47 language tag such as `fr`, `en` or `pt-BR`: what `lang:` takes."""
+    return bool(_LANG.fullmatch(text))
 
 
 def _kind(value: object) -> str:

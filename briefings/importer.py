@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import frontmatter
 from .config import Config
-from .dates import to_yaml
+from .dates import BriefingDate, to_yaml
 from .errors import SiteError, SiteErrors, display_path
 from .fsutil import flush_all, leftover_target, write_atomic
 from .journal import Journal
@@ -177,7 +177,7 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     recorded = dict(manifest)
     _replay_journal(journal, config, manifest)
     existing = _existing_ids(files)
-    taken = {p.relative_to(config.content_dir).with_suffix("").as_posix() for p in files}
+    taken = taken_paths(config, files)
     seen_ids: dict[str, str] = {}
     paths, skipped = seed_files(config) if only is None else (only, [])
     report.warnings.extend(skipped)
@@ -301,9 +301,7 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
     digest = hashlib.sha256(text.encode()).hexdigest()
     target = existing.get(seed.id)
     if target is None:
-        folder = date_folder(seed.date)
-        slug = unique_slug(f"{folder}/{slugify(seed.title, romanize=True)}", taken)
-        target = config.content_dir / f"{slug}.md"
+        target = new_content_path(config, seed.date, seed.title, taken)
         outcome = report.created
     else:
         try:
@@ -333,6 +331,24 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
     manifest[seed.id] = digest
     existing[seed.id] = target
     outcome.append(display_path(target, config.root))
+
+
+def taken_paths(config: Config, files: list[Path]) -> set[str]:
+    """The content files' paths as `new_content_path` compares them (`2023/08/slug`)."""
+    return {p.relative_to(config.content_dir).with_suffix("").as_posix() for p in files}
+
+
+def new_content_path(config: Config, date: BriefingDate, headline: str, taken: set[str]) -> Path:
+    """Where a new briefing's content file goes: `content/YYYY/MM/<slug>.md`, its slug from the
+    headline in any script, made free with `-2`, `-3`… (`taken`, which this adds it to).
+    Import and `build.py new` both place files here."""
+    folder = date_folder(date)
+    return config.content_dir / f"{unique_slug(f'{folder}/{slugify(headline, romanize=True)}', taken)}.md"
+
+
+def content_files(config: Config) -> list[Path]:
+    """The Markdown files under content/, as import and loading see them."""
+    return _content_files(config.content_dir)[0]
 
 
 def content_text(seed: Seed, config: Config, shown: str, warnings: list[SiteError] | None = None) -> str:
