@@ -22,6 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 _md = (MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
        .enable("table").enable("strikethrough").enable("linkify").use(footnote_plugin))
+assert _md.linkify is not None, "linkify-it-py is a dependency"
 _md.linkify.set({"fuzzy_link": False})
 """Bare URLs with a scheme (`https://…`, `mailto:…`) and e-mail addresses become links; a bare
 domain does not: a sentence missing the space after its full stop (`fin.Il`) would link to
@@ -132,7 +133,7 @@ def plain_text(source: str) -> tuple[str, bool]:
 
 def _inline_text(children: list[Token]) -> tuple[str, bool]:
     """A paragraph's text, and whether a `more` mark ended it."""
-    text = []
+    text: list[str] = []
     for child in children:
         if child.type == "more":
             return "".join(text), True

@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import (BUILD_PY, Run, create_project, parse_html, run_build_py, snapshot, split_front_matter,
-                     write_file)
+from helpers import BUILD_PY, Run, create_project, parse_html, run_build_py, snapshot, split_front_matter, write_file
 
 
 def _new(config: Path, *args: str, today: str = "2026-12-06") -> Run:
@@ -42,11 +41,13 @@ def test_new_writes_a_draft_where_import_would(tmp_path: Path) -> None:
 
 def test_new_uses_the_options_and_the_same_path_as_import(tmp_path: Path) -> None:
     headline = "Северная Корея запустила ракету."
-    imported = create_project(tmp_path / "imported", seeds={"001_abcdef0123456789.txt": f" date 2024-02 {headline}\n\nТекст.\n"})
+    seed = f" date 2024-02 {headline}\n\nТекст.\n"
+    imported = create_project(tmp_path / "imported", seeds={"001_abcdef0123456789.txt": seed})
     assert run_build_py(imported, "import").code == 0
     [seed_file] = (tmp_path / "imported/content").rglob("*.md")
     config = create_project(tmp_path / "p")
-    run = _new(config, headline, "--date", "2024-02", "--topic", "defence", "--topic", "north-korea", "--lang", "ru")
+    run = _new(config, headline, "--date", "2024-02", "--topic", "defence", "--topic", "north-korea",
+               "--lang", "ru")
     assert run.code == 0, run.output
     assert run.stdout.strip() == seed_file.relative_to(tmp_path / "imported").as_posix()
     meta, _ = split_front_matter(tmp_path / "p" / run.stdout.strip())

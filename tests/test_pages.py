@@ -6,11 +6,19 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from helpers import (content_file, create_project, html_pages, parse_html, read_sitemap, resolve, run_build_py,
-                     snapshot, write_file)
+from helpers import (
+    content_file,
+    create_project,
+    html_pages,
+    parse_html,
+    read_sitemap,
+    resolve,
+    run_build_py,
+    snapshot,
+    write_file,
+)
 
 BASE = "https://example.org/b/"
 
@@ -57,7 +65,7 @@ def test_pages_in_the_navigation_of_every_page(tmp_path: Path) -> None:
         for name in pages:
             nav = _navigation(site, name)
             assert [title for title, _, _ in nav] == ORDER, name
-            for (title, href, current), path in zip(nav, PATHS):
+            for (title, href, current), path in zip(nav, PATHS, strict=True):
                 assert resolve(site, name, href) == site / path, (name, title, href)
                 assert (current == "page") == (name == path), (name, title)
                 assert href.endswith("index.html") == (style == "files"), href

@@ -7,8 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from helpers import (REAL_SLUG, content_file, create_project, parse_html, run_build_py, snapshot,
-                     write_file)
+from helpers import REAL_SLUG, content_file, create_project, parse_html, run_build_py, snapshot, write_file
 
 LINKED = ("Le [ministère](https://example.org/m) a publié une ![Carte des zones](carte.png) carte "
           "*inédite* des **zones** touchées, avec `trois` niveaux.")
