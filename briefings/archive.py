@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from operator import attrgetter
 
 from .config import Config
 from .content import Briefing
@@ -124,8 +123,6 @@ class Archive:
     next: dict[str, Briefing | None]
     """Briefing path -> the next newer briefing."""
     related: dict[str, tuple[Briefing, ...]]
-    files: frozenset[str] = frozenset()
-    """Every briefing's content file: what the pages showing the whole archive depend on."""
     pages: tuple[Briefing, ...] = ()
     """The pages without a date (content/pages/), in navigation order: by `nav_order`, then
     those without one, by title. Every page of the site lists them in its navigation."""
@@ -202,7 +199,7 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
     else:
         related = _related(ordered, by_topic, config.related, ordered)
     return Archive(ordered, topics, _years(ordered), previous, newer, related,
-                   files=files_of(ordered), pages=pages, shape_key=key)
+                   pages=pages, shape_key=key)
 
 
 def navigation_order(page: Briefing) -> tuple:
@@ -210,12 +207,6 @@ def navigation_order(page: Briefing) -> tuple:
     return (page.nav_order is None, page.nav_order or 0, page.title.casefold(), page.file)
 
 
-def files_of(briefings) -> frozenset[str]:
-    """The content files of `briefings`: what a page showing them depends on."""
-    return frozenset(map(_FILE, briefings))
-
-
-_FILE = attrgetter("file")
 
 
 def related_memo(archive: Archive, count: int) -> RelatedMemo:

@@ -49,12 +49,15 @@ def _keys(names: tuple) -> list[bytes]:
 
 
 @functools.lru_cache(maxsize=256)
-def _references(source: str) -> tuple[str, ...]:
-    """The templates a template source extends, includes or imports (parsed once per source)."""
+def _references(source: str) -> tuple[tuple[str, ...], bool]:
+    """The templates a template source extends, includes or imports (parsed once per source),
+    and whether it also names one by an expression (`{% include partial %}`): such a template
+    may pull in any template at all."""
     try:
-        return tuple(sorted(n for n in meta.find_referenced_templates(_PARSER.parse(source)) if n))
+        found = list(meta.find_referenced_templates(_PARSER.parse(source)))
     except jinja2.TemplateSyntaxError:
-        return ()
+        return (), False
+    return tuple(sorted(n for n in found if n)), None in found
 
 
 _PARSER = jinja2.Environment()
@@ -140,8 +143,9 @@ class Fingerprints:
         return dict(self._templates)
 
     def template(self, name: str) -> tuple[str, bool]:
-        """Hash of a template and everything it extends, includes or imports, and whether
-        any of them renders briefing bodies."""
+        """Hash of a template and everything it extends, includes or imports (every template,
+        when it includes one named by an expression), and whether any of them renders
+        briefing bodies."""
         if name not in self._templates:
             self._templates[name] = ("", False)  # guards against cycles
             digest = hashlib.blake2b(digest_size=16)
@@ -151,7 +155,9 @@ class Fingerprints:
                 source, filename = "", "missing"
             digest.update(f"{filename}\0{source}".encode())
             bodies = bool(_USES_BODIES.search(source))
-            referenced = _references(source)
+            referenced, dynamic = _references(source)
+            if dynamic:  # which one is known only when rendering: the page depends on them all
+                referenced = tuple(sorted(set(referenced) | set(self.env.list_templates())))
             for child in referenced:
                 child_digest, child_bodies = self.template(child)
                 digest.update(child_digest.encode())

@@ -117,7 +117,7 @@ def _heavy(page: Page) -> bool:
     """Pages that show many briefings (the sitemap, month pages: at 100,000 briefings up to
     half a second each) are rendered first, so that no process is left rendering one while
     the others are done; the others keep the plan's order, neighbours together."""
-    return len(page.inputs) > HEAVY_PAGE
+    return page.weight > HEAVY_PAGE
 
 
 HEAVY_PAGE = 100
@@ -148,14 +148,13 @@ def _files_under(folders: list[Path]) -> list[Path]:
     return sorted(p for d in folders if d.is_dir() for p in d.rglob("*") if p.is_file())
 
 
-def build(config: Config, strict: bool = False, changed: set[Path] | None = None,
+def build(config: Config, strict: bool = False,
           persist: bool = True, jobs: int | None = None, search_index: bool = True,
           progress=None, force: bool = False, wait: bool = True, future: bool = False) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
-    `changed` (from the preview's watcher) is informational: what changed is
-    found from file stamps and fingerprints, which also catch edits made while
-    no watcher ran. `persist=False` keeps the cache in memory only. `jobs` is
+    What changed is found from file stamps and fingerprints (not from the preview's
+    watcher), which also catch edits made while no watcher ran. `persist=False` keeps the cache in memory only. `jobs` is
     the number of processes rendering pages (None: all cores for large builds;
     the preview passes 1, since forking a process that runs threads is unsafe).
     `search_index=False` skips the search index (the preview does: indexing a

@@ -1,8 +1,9 @@
-"""The site plan: which pages exist, as plain data, each with what it depends on.
+"""The site plan: which pages exist, as plain data.
 
-A Page names its output path, its template, the context the template gets,
-and its inputs (content files and config). Nothing here renders or writes;
-incremental builds and live reload read `inputs` to know what a change touches.
+A Page names its output path, its template and the context the template gets.
+Nothing here renders or writes. What a page depends on is its template closure,
+the config and its context: fingerprints.py hashes exactly that, and that alone
+decides what an incremental build renders again.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from . import urls
-from .archive import Archive, files_of
+from .archive import Archive
 from .config import Config
 from .content import Briefing
 from .errors import SiteError
@@ -40,8 +41,9 @@ class Page:
     """Output path relative to the site root, e.g. `2023/08/slug/index.html`."""
     template: str
     context: dict = field(hash=False, compare=False)
-    inputs: frozenset[str] = frozenset()
-    """Content files this page shows; every page also depends on its templates and config."""
+    weight: int = 0
+    """How many briefings the page shows: the heaviest pages are rendered first (see
+    pipeline._heavy). It decides nothing about what is rendered again."""
     base_href: str = ""
     """The page's `<base href>`, or "" for none. 404.html: hosts serve it at any missed URL, at
     any depth, so its links (written relative to the site's root) go through `<base href>`, the
@@ -105,7 +107,7 @@ def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterato
 
 def index_pages(archive: Archive, config: Config) -> Iterator[Page]:
     for chunk, pagination, path in paginate(archive.briefings, config.per_page, urls.index_path):
-        yield Page(path, "index.html", {"briefings": chunk, "pagination": pagination}, files_of(chunk))
+        yield Page(path, "index.html", {"briefings": chunk, "pagination": pagination}, len(chunk))
 
 
 def briefing_pages(archive: Archive) -> Iterator[Page]:
@@ -122,13 +124,13 @@ def briefing_pages(archive: Archive) -> Iterator[Page]:
         yield Page(briefing.path, "briefing.html",
                    {"briefing": briefing, "previous": previous, "next": newer, "related": related,
                     "translations": others},
-                   files_of(shown))
+                   len(shown))
 
 
 def undated_pages(archive: Archive) -> Iterator[Page]:
     """Pages without a date (content/pages/): their own text, and the navigation."""
     for page in archive.pages:
-        yield Page(page.path, "page.html", {"briefing": page}, files_of((page,)))
+        yield Page(page.path, "page.html", {"briefing": page}, 1)
 
 
 def translation_key(briefing: Briefing) -> str:
@@ -155,34 +157,34 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
     """The topics' index, and each topic's listing. Only a topic's newest page gets its
     `summary` (counts): the older pages never change as briefings are added."""
     yield Page(urls.TOPICS_PATH, "topics.html", {"topics": archive.topics},
-               archive.files)
+               len(archive.briefings))
     for topic in archive.topics:
         ref = topic.ref()
         listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
         for chunk, pagination, path in listing:
             summary = topic.summary() if pagination.previous is None else None
             yield Page(path, "topic.html", {"topic": ref, "summary": summary, "briefings": chunk,
-                                            "pagination": pagination}, files_of(chunk))
+                                            "pagination": pagination}, len(chunk))
 
 
 def archive_pages(archive: Archive) -> Iterator[Page]:
-    yield Page(urls.ARCHIVE_PATH, "archive.html", {"years": archive.years}, archive.files)
+    yield Page(urls.ARCHIVE_PATH, "archive.html", {"years": archive.years}, len(archive.briefings))
     for year in archive.years:
-        yield Page(year.path, "year.html", {"year": year}, files_of(year.briefings))
+        yield Page(year.path, "year.html", {"year": year}, len(year.briefings))
         for month in year.months:
-            yield Page(month.path, "month.html", {"month": month}, files_of(month.briefings))
+            yield Page(month.path, "month.html", {"month": month}, len(month.briefings))
 
 
 def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
     latest = archive.briefings[:config.feed_items]
     yield Page(urls.FEED_PATH, "rss.xml", {"briefings": latest, "feed_path": urls.FEED_PATH,
-                                           "topic": None}, files_of(latest))
+                                           "topic": None}, len(latest))
     for topic in archive.topics:
         items = topic.briefings[:config.feed_items]
         yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
-                                                "topic": topic.ref()}, files_of(items))
-    yield Page(ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": ATOM_PATH}, files_of(latest))
-    yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, files_of(latest))
+                                                "topic": topic.ref()}, len(items))
+    yield Page(ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": ATOM_PATH}, len(latest))
+    yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, len(latest))
 
 
 def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
@@ -203,17 +205,17 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
         *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),
         *((url(page), "") for year in archive.years for page in (year.path, *(m.path for m in year.months))),
     )
-    parts = [(urls.sitemap_part_path("pages", number), chunk, newest(archive.briefings), archive.files)
+    parts = [(urls.sitemap_part_path("pages", number), chunk, newest(archive.briefings), len(archive.briefings))
              for number, chunk in _cut(listings)]
     for year in archive.years:
         for number, chunk in _cut(year.briefings):
             entries = tuple((url(b.path), b.date.iso()) for b in chunk)
             parts.append((urls.sitemap_part_path(f"{year.year:04d}", number), entries, newest(chunk),
-                          files_of(chunk)))
+                          len(chunk)))
     yield Page(urls.SITEMAP_PATH, "sitemap-index.xml",
-               {"sitemaps": tuple((url(path), lastmod) for path, _, lastmod, _ in parts)}, archive.files)
-    for path, entries, _, inputs in parts:
-        yield Page(path, "sitemap.xml", {"entries": entries}, inputs)
+               {"sitemaps": tuple((url(path), lastmod) for path, _, lastmod, _ in parts)}, len(archive.briefings))
+    for path, entries, _, weight in parts:
+        yield Page(path, "sitemap.xml", {"entries": entries}, weight)
 
 
 SITEMAP_LIMIT = 50_000

@@ -503,8 +503,7 @@ class PreviewServer:
                 if SEED in kinds:
                     changed.update(self._import_seeds({p for p in changed if classify(p, self.config) == SEED}))
                 # persist=False: the cache of a throwaway folder stays in memory, not in .cache/
-                return pipeline.build(self.config, changed=changed, persist=False, jobs=1, search_index=False,
-                                      future=True)
+                return pipeline.build(self.config, persist=False, jobs=1, search_index=False, future=True)
             return self._run_build(build, changed, time.perf_counter())
 
     def _run_build(self, build: Callable[[], pipeline.BuildResult], changed: set[Path] | None, start: float) -> bool:

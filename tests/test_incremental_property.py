@@ -107,6 +107,10 @@ TEMPLATE_VARIANTS: dict[str, list[str]] = {
         _edited(_theme("briefing.html"), "{% block content %}", "{% block content %}\n<!-- override -->"),
         _edited(_theme("briefing.html"), "{% block content %}",
                 '{% block content %}\n<p class="note">Édition spéciale ({{ briefing.words }} mots)</p>'),
+        # A page that includes a template named by a variable depends on every template: here
+        # the briefing page includes the project's own `_note.html` (when there is one) that way.
+        _edited(_theme("briefing.html"), "{% block content %}",
+                '{% block content %}{% set note = "_note.html" %}{% include note ignore missing %}'),
     ],
     "_macros.html": [
         _edited(_theme("_macros.html"), '<p class="item-summary">',
@@ -123,7 +127,14 @@ TEMPLATE_VARIANTS: dict[str, list[str]] = {
     "base.html": [
         _edited(_theme("base.html"), "</body>", '<p class="colophon">Fait main</p>\n</body>'),
     ],
+    "_note.html": ['<p class="note">Note de la rédaction</p>\n', '<p class="note">Note corrigée</p>\n'],
 }
+FRAMED_TOPIC = _edited(_theme("topic.html"), '{% extends "base.html" %}', '{% extends "_frame.html" %}')
+"""Topic pages that inherit from the project's own `_frame.html` (which extends base.html): a
+chain the random steps never break, since deleting `_frame.html` would make the build fail."""
+FRAMES = ['{% extends "base.html" %}{% block head %}<meta name="frame" content="un">{% endblock %}',
+          '{% extends "base.html" %}{% block head %}<meta name="frame" content="deux">{% endblock %}'
+          '{% block main_class %} framed{% endblock %}']
 TEMPLATE_CHOICES = [(name, i) for name, versions in sorted(TEMPLATE_VARIANTS.items()) for i in range(len(versions))]
 STATIC_VARIANTS: dict[str, list[str]] = {
     # same size on purpose: only the file's stamp tells these two apart
@@ -492,5 +503,42 @@ def test_body_edit_refreshes_a_year_page_that_renders_bodies(override: tuple[str
         machine.incremental_equals_clean()
         machine.fix_last_word(index=0, word="Zelensky")
         machine.incremental_equals_clean()  # was: differs: 2023/index.html (the old body)
+    finally:
+        machine.teardown()
+
+
+def test_editing_an_included_template_named_by_a_variable_refreshes_its_pages() -> None:
+    """A briefing page includes the project's `_note.html` by a variable's name
+    (`{% include note ignore missing %}`): adding the partial, changing it and deleting it
+    each re-render the pages that use it (before: they kept the first note)."""
+    machine = IncrementalBuilds()
+    try:
+        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14"}
+        machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais."))],
+                       overrides=[("briefing.html", 3)])
+        machine.incremental_equals_clean()
+        for variant in (0, 1):
+            machine.set_template(("_note.html", variant))
+            machine.incremental_equals_clean()
+        machine.delete_template(index=sorted(machine.templates).index("_note.html"))
+        machine.incremental_equals_clean()
+    finally:
+        machine.teardown()
+
+
+def test_editing_a_parent_template_of_the_project_refreshes_its_pages() -> None:
+    """Topic pages extend the project's `_frame.html`, which extends base.html: each version
+    of the frame shows on the topic pages, and the topic template's own edit too."""
+    machine = IncrementalBuilds()
+    try:
+        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14", "topics": ["defence"]}
+        machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais."))], overrides=[])
+        machine._write(machine.root / "templates" / "_frame.html", FRAMES[0])
+        machine._write(machine.root / "templates" / "topic.html", FRAMED_TOPIC)
+        machine.incremental_equals_clean()
+        machine._write(machine.root / "templates" / "_frame.html", FRAMES[1])
+        machine.incremental_equals_clean()
+        machine._write(machine.root / "templates" / "topic.html", FRAMED_TOPIC.replace("<h1", "<h1 class=\"framed\"", 1))
+        machine.incremental_equals_clean()
     finally:
         machine.teardown()
