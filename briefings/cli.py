@@ -120,7 +120,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import listen_port, run
-    return run(Path(args.config), host=args.host, port=listen_port(args.port), open_browser=args.open)
+    return run(Path(args.config), host=args.host, port=listen_port(args.port), open_browser=args.open,
+               search=not args.no_search)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -170,6 +171,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", default="8000", help="port to listen on, 0 to 65535; 0 for any free one "
                                                       "(default: 8000)")
     serve.add_argument("--open", action="store_true", help="open the site in the web browser")
+    serve.add_argument("--no-search", action="store_true",
+                       help="do not keep site/ and its search index up to date in the background "
+                            "(the preview's search then shows the index of the last build)")
     serve.set_defaults(run=cmd_serve)
 
     deploy = commands.add_parser("deploy", help="build and publish site/ to the gh-pages branch",

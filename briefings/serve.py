@@ -40,7 +40,9 @@ from .errors import SiteError, SiteErrors, display_path
 from .firstbuild import FirstBuild
 from .httpd import (IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen,
                     route_out_address)
+from .preview_search import SiteRefresher
 from .scratch import ScratchFolder, remove_abandoned
+from .search import INDEX_DIR
 from .urls import NOT_FOUND_PATH, base_path, port_number
 from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, classify
 
@@ -320,7 +322,8 @@ class PreviewServer:
     """
 
     def __init__(self, config_file: Path, host: str = "127.0.0.1", port: int = 8000, delay: float = 0.04,
-                 idle_timeout: float = IDLE_TIMEOUT, hold_first_build: threading.Event | None = None):
+                 idle_timeout: float = IDLE_TIMEOUT, hold_first_build: threading.Event | None = None,
+                 search: bool = True):
         self.config_file = Path(config_file).resolve()
         self.host, self.port, self.delay, self.idle_timeout = host, port, delay, idle_timeout
         self.channel = ReloadChannel()
@@ -342,6 +345,10 @@ class PreviewServer:
         self._seed_errors: dict[Path, list[SiteError]] = {}
         self._imported: dict[Path, tuple] = {}
         self._build_lock = threading.RLock()
+        self.search: SiteRefresher | None = None
+        """Keeps the project's site/ and its search index up to date after each build, which the
+        preview's search page queries (see preview_search.py); None with `search=False`."""
+        self._search = search
         self._http: HTTPServer | None = None
         self._serving = False
         self._debouncer: Debouncer | None = None
@@ -382,6 +389,8 @@ class PreviewServer:
                       "that were killed", file=sys.stderr, flush=True)
             self._scratch = ScratchFolder(SCRATCH_PREFIX)
             self._load_config()
+            if self._search:
+                self.search = SiteRefresher(self.config_file, self.project.site_dir)
             sock = self._listen()
             sys.stdout.flush()
             sys.stderr.flush()
@@ -454,6 +463,8 @@ class PreviewServer:
         site_dir = self.site_dir
         if not self._first_done.is_set() and not site_dir.is_dir():  # nothing to show yet
             return Response(503, HTML, inject(BUILDING_PAGE, version))
+        if path.startswith(f"{self.base}{INDEX_DIR}/") and self.project:  # the search index: site/'s
+            site_dir = self.project.site_dir
         response = route(site_dir, self.base, target)
         if response.content_type == HTML:
             response = Response(response.status, HTML, inject(response.body, version), response.location)
@@ -471,6 +482,8 @@ class PreviewServer:
         self._stopped.set()
         if self._first:
             self._first.stop()
+        if self.search:
+            self.search.stop()
         self._first_done.set()  # a rebuild waiting for the first build ends now
         if self._watcher:
             self._watcher.stop()
@@ -536,6 +549,8 @@ class PreviewServer:
             self.site_dir = self.config.site_dir
             self.channel.built(css_only)
             print(f"build: {result.summary()}{_changes(changed, self.config.root)}", flush=True)
+            if self.search:
+                self.search.request()
             return True
 
     def _failed(self, errors: list[SiteError], start: float, built: bool = False) -> bool:
@@ -558,6 +573,8 @@ class PreviewServer:
         for warning in config_warnings(self.config_file):
             print(warning, file=sys.stderr)
         self.project = config
+        if self.search:
+            self.search.site_dir = config.site_dir
         shared = config.cache_dir if config.cache_dir.is_dir() else None  # never made by the preview
         self.config = config.with_overrides(output_dir=self._scratch.path / "site",
                                             cache_folder=self._scratch.path / "cache", bodies_folder=shared)
@@ -637,9 +654,10 @@ def listen_error(host: str, port: int, error: OSError) -> SiteError:
     return SiteError("--port", None, f"{where}: {error.strerror or error}", hint)
 
 
-def run(config_file: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+def run(config_file: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+        search: bool = True) -> int:
     """The `serve` command: serve until Ctrl-C (or SIGTERM), then clean up and return 0."""
-    server = PreviewServer(config_file, host, port)
+    server = PreviewServer(config_file, host, port, search=search)
     previous = signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
