@@ -17,12 +17,6 @@ from .content import Briefing
 from .errors import SiteError
 
 CONFIG_INPUT = "config.yaml"
-ATOM_PATH = "atom.xml"
-"""The site's Atom feed, beside the RSS feed (`feed.xml`)."""
-JSON_FEED_PATH = "feed.json"
-"""The site's JSON Feed (jsonfeed.org 1.1)."""
-SEARCH_PATH = "search/index.html"
-"""The search page; its index (`pagefind/`) is written by search.py after the build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +177,8 @@ def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
         items = topic.briefings[:config.feed_items]
         yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
                                                 "topic": topic.ref()}, len(items))
-    yield Page(ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": ATOM_PATH}, len(latest))
-    yield Page(JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": JSON_FEED_PATH}, len(latest))
+    yield Page(urls.ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": urls.ATOM_PATH}, len(latest))
+    yield Page(urls.JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": urls.JSON_FEED_PATH}, len(latest))
 
 
 def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
@@ -234,7 +228,7 @@ def _cut(items: tuple) -> list[tuple[int | None, tuple]]:
 
 def search_pages() -> Iterator[Page]:
     """The search page: a form over the Pagefind index, so it shows no briefing itself."""
-    yield Page(SEARCH_PATH, "search.html", {})
+    yield Page(urls.SEARCH_PATH, "search.html", {})
 
 
 def site_files(archive: Archive, config: Config) -> Iterator[Page]:

@@ -27,7 +27,7 @@ from .engine import engine_stamp
 from . import language
 from .markdown import to_html
 from .plan import Page
-from .theme import template_dirs
+from .theme import THEME_DIR, THEME_PREFIX, template_dirs
 
 
 TEMPLATE_EXTENSIONS = ("html", "xml", "txt", "json")
@@ -98,6 +98,14 @@ class CompiledInMemory(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
+def template_loader(config: Config) -> jinja2.BaseLoader:
+    """The project's templates over the theme's, and the theme's alone under `theme/`."""
+    return jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+        jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(str(THEME_DIR / "templates"))}),
+    ])
+
+
 class Renderer:
     """Holds the Jinja2 environment for one build; `render(page)` is pure."""
 
@@ -111,7 +119,7 @@ class Renderer:
         self.env = jinja2.Environment(
             bytecode_cache=CompiledTemplates(str(compiled_cache)) if compiled_cache else CompiledInMemory(),
             auto_reload=False,  # renderer_for makes a new Renderer when a template file changes
-            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+            loader=template_loader(config),
             extensions=["jinja2.ext.i18n"],
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
@@ -120,7 +128,7 @@ class Renderer:
         self.env.globals.update(
             site=config, t=self._translate, site_dir=language.direction(config.language), url_for=self._url_for, absolute_url=self._absolute_url,
             briefing_html=self.briefing_html, topic_ref=self._topic_ref,
-            archive_path=archive_path, topic_counts=self._topic_counts,
+            topic_counts=self._topic_counts,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
                                 typo=typography, json=json_script, rfc3339=rfc3339,
@@ -152,15 +160,15 @@ class Renderer:
         return _interface_text(self.config.language, key, tuple(sorted(values.items())) if values else ())
 
     @jinja2.pass_context
-    def _url_for(self, context: jinja2.runtime.Context, target: object) -> str:
-        """The link from the current page to `target` (a path or anything with `.path`)."""
+    def _url_for(self, context: jinja2.runtime.Context, target: object, *args: object) -> str:
+        """The link from the current page to `target`: a page's name with its arguments (see
+        urls.ROUTES), anything with a `.path`, or a site path."""
         page: Page = context["page"]
-        path = target if isinstance(target, str) else target.path
+        path = _target_path(target, args)
         return urls.relative_url(page.path, path, self.config.link_style)
 
-    def _absolute_url(self, target: object) -> str:
-        path = target if isinstance(target, str) else target.path
-        return urls.absolute_url(self.config.base_url, path)
+    def _absolute_url(self, target: object, *args: object) -> str:
+        return urls.absolute_url(self.config.base_url, _target_path(target, args))
 
     def briefing_html(self, briefing: Briefing) -> Markup:
         """The body's HTML: from the body store when an earlier build rendered this very file."""
@@ -196,9 +204,14 @@ def _interface_text(lang: str, key: str, values: tuple[tuple[str, object], ...])
     return typography(language.translate(lang, key, **dict(values)), lang)
 
 
-def archive_path(year: int, month: int | None = None) -> str:
-    """The site path of a year page, or of a month page when `month` is given."""
-    return urls.month_path(year, month) if month else urls.year_path(year)
+def _target_path(target: object, args: tuple) -> str:
+    """The site path `url_for` and `absolute_url` link to: a route's (`'topics'`, `'year', 2024`),
+    a model object's `.path`, or a site path written out (`static/logo.png`, with a `/` or a
+    `.`: templates of older projects). A bare word is a route's name: a misspelt one is an error."""
+    if isinstance(target, str):
+        is_path = not args and ("/" in target or "." in target)
+        return target if is_path else urls.route(target, *args)
+    return target.path  # type: ignore[attr-defined, no-any-return]
 
 
 @lru_cache(maxsize=1024)

@@ -56,8 +56,7 @@ from .indexer import Record, index_bundle
 from .site_folder import output_key
 from .workers import available_cores
 
-INDEX_DIR = "pagefind"
-"""The index's folder in the site: `manifest.json` and `parts/<name>/`."""
+INDEX_DIR = urls.SEARCH_INDEX_DIR
 MANIFEST = "manifest.json"
 PART_SIZE = 2000
 """Records per sealed part: Pagefind peaks at about 0.45 GiB indexing 2,000 (10 MiB + 0.22 MiB

@@ -12,7 +12,14 @@ from .config import Config
 THEME_DIR = Path(__file__).parent / "theme"
 
 
+THEME_PREFIX = "theme"
+"""`theme/base.html` is always the built-in theme's base.html, even where the project's
+templates/ has a base.html of its own: so a project template can extend the theme's and
+override one block (`{% extends "theme/base.html" %}`)."""
+
+
 def template_dirs(config: Config) -> list[Path]:
+    """Where a template name is looked up: the project's templates/ first, then the theme."""
     return [config.templates_dir, THEME_DIR / "templates"]
 
 

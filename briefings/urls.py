@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
+from typing import Callable
 from urllib.parse import quote, urlsplit
 
 from . import language
@@ -145,9 +146,37 @@ def sitemap_part_path(name: str, number: int | None = None) -> str:
 TOPICS_PATH = "topics/index.html"
 ARCHIVE_PATH = "archive/index.html"
 FEED_PATH = "feed.xml"
+ATOM_PATH = "atom.xml"
+"""The site's Atom feed, beside the RSS feed (`feed.xml`)."""
+JSON_FEED_PATH = "feed.json"
+"""The site's JSON Feed (jsonfeed.org 1.1)."""
 SITEMAP_PATH = "sitemap.xml"
 """The sitemap index; the sitemaps it lists are `sitemap_part_path`s."""
 NOT_FOUND_PATH = "404.html"
+SEARCH_PATH = "search/index.html"
+"""The search page; its index (`SEARCH_INDEX_DIR`) is written by search.py after the build."""
+SEARCH_INDEX_DIR = "pagefind"
+"""The search index's folder in the site: `manifest.json` and `parts/<name>/`."""
+STATIC_DIR = "static"
+"""Where the theme's and the project's static files are copied."""
+
+ROUTES: dict[str, Callable[..., str]] = {
+    "home": index_path, "topics": lambda: TOPICS_PATH, "archive": lambda: ARCHIVE_PATH,
+    "year": year_path, "month": month_path, "topic": topic_path, "topic_feed": topic_feed_path,
+    "feed": lambda: FEED_PATH, "atom_feed": lambda: ATOM_PATH, "json_feed": lambda: JSON_FEED_PATH,
+    "sitemap": lambda: SITEMAP_PATH, "not_found": lambda: NOT_FOUND_PATH,
+    "search": lambda: SEARCH_PATH, "search_index": lambda: f"{SEARCH_INDEX_DIR}/",
+    "static": lambda name: f"{STATIC_DIR}/{name}",
+}
+"""The pages and files templates link to by name (`url_for('topics')`, `url_for('year', 2024)`,
+`url_for('static', 'style.css')`), so that no template spells out a path."""
+
+
+def route(name: str, *args: object) -> str:
+    """The site path of the page or file named `name` (see ROUTES), with its arguments."""
+    if name not in ROUTES:
+        raise ValueError(f"url_for: no page is named {name!r} (the names are {', '.join(ROUTES)})")
+    return ROUTES[name](*args)
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")

@@ -126,6 +126,7 @@ TEMPLATE_VARIANTS: dict[str, list[str]] = {
     ],
     "base.html": [
         _edited(_theme("base.html"), "</body>", '<p class="colophon">Fait main</p>\n</body>'),
+        '{% extends "theme/base.html" %}{% block footer %}{{ super() }}<p class="colophon">Fait main</p>{% endblock %}',
     ],
     "_note.html": ['<p class="note">Note de la rédaction</p>\n', '<p class="note">Note corrigée</p>\n'],
 }
