@@ -94,11 +94,11 @@ class Server:
     """`build.py serve --port 0` in its own process; its output lines go to a queue.
     `first_page`: seconds from starting it until `page` (a path under its URL) answered 200."""
 
-    def __init__(self, config: Path, startup_timeout: float, page: str = ""):
+    def __init__(self, config: Path, startup_timeout: float, page: str = "", options: tuple[str, ...] = ()):
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         start = time.perf_counter()
-        self.proc = subprocess.Popen(build_py(config, "serve", "--port", "0"), cwd=config.parent,
+        self.proc = subprocess.Popen(build_py(config, "serve", "--port", "0", *options), cwd=config.parent,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         threading.Thread(target=self._pump, daemon=True).start()
@@ -195,21 +195,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def measure_startup(n: int, config: Path, cold: bool, timeout: float) -> tuple[dict, Server]:
+def measure_startup(n: int, config: Path, cold: bool, timeout: float, options: tuple[str, ...] = ()
+                    ) -> tuple[dict, Server]:
     """The start-up figures of one size; returns them with the preview started after the build, running."""
     root = config.parent
     content = pick_briefing(root)
     page = content.relative_to(root / "content").with_suffix("").as_posix() + "/"
     result: dict = {}
     if cold:
-        server = Server(config, timeout, page)
+        server = Server(config, timeout, page, options)
         server.stop()
         result["serve_never_built_seconds"] = server.first_page
         log(f"  serve, never built: first page in {seconds(server.first_page)}")
     built = run_measured(build_py(config, "build"), cwd=root, python_script=True).check()
     result["build_seconds"] = built.wall
     log(f"  build: {seconds(built.wall)} ({built.stdout.strip()})")
-    server = Server(config, timeout, page)
+    server = Server(config, timeout, page, options)
     result.update(serve_after_build_seconds=server.first_page, serve_own_build_seconds=server.own_build,
                   serve_startup_target=STARTUP_TARGETS.get(n))
     log(f"  serve, after build: first page in {seconds(server.first_page)}, its own build ready after "
@@ -222,13 +223,13 @@ def measure_startup(n: int, config: Path, cold: bool, timeout: float) -> tuple[d
 
 
 def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, timeout: float,
-            cold: bool = True) -> dict:
+            cold: bool = True, options: tuple[str, ...] = ()) -> dict:
     log(f"== N = {n:,}")
     config = make_project(workdir / f"n{n}", n, seed, log=log)
     root = config.parent
     imported = run_measured(build_py(config, "import"), cwd=root, python_script=True).check()
     log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
-    startup, server = measure_startup(n, config, cold, timeout=max(120.0, n * 0.05))
+    startup, server = measure_startup(n, config, cold, timeout=max(120.0, n * 0.05), options=options)
     if not edits:
         server.stop()
         return {"n": n, "edits": 0, **startup, "import_seconds": imported.wall}
@@ -312,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the start-up on the archive never built (a whole first build)")
     parser.add_argument("--warmup", type=int, default=1, help="edits made first and not counted (default 1)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one edit to show")
+    parser.add_argument("--serve-no-search", action="store_true",
+                        help="time `serve --no-search`: without the background build that keeps site/ and the "
+                             "preview's search up to date")
     add_run_options(parser, output="latency.json")
     args = parser.parse_args(argv)
     sizes = parse_sizes(args.sizes)
@@ -334,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for n in sizes:
                 results[str(n)] = measure(n, args.edits, args.warmup, browser, workdir, args.seed, args.timeout,
-                                          args.cold)
+                                          args.cold, ("--no-search",) if args.serve_no_search else ())
                 write_json(args.output, data)
         finally:
             browser.close()
