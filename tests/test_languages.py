@@ -247,3 +247,19 @@ def test_axe_passes_rtl_and_cjk_pages(arabic: Site, french: Site, scheme: str) -
                 .map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))""")
     assert not any(found.values()), json.dumps(found, indent=1, ensure_ascii=False)
     assert direction("ar") == "rtl" and direction("ja") == "ltr"
+
+
+def test_arrows_point_the_way_the_page_reads(arabic: Site, french: Site) -> None:
+    """"← Previous" and "Next →" are mirrored on a page that runs right to left, not elsewhere."""
+    from browser import launch_browser
+    mirrored = "matrix(-1, 0, 0, 1, 0, 0)"
+    with SiteServer(french.root / "site", "/archive/") as fr_server, \
+            SiteServer(arabic.root / "site", "/archive/") as ar_server, launch_browser() as browser:
+        page = browser.new_page()
+        transforms = {}
+        for name, server, path in (("rtl", ar_server, EXPECTED["010"].path), ("ltr", fr_server, EXPECTED["013"].path)):
+            page.goto(f"{server.base_url}{path}/")
+            transforms[name] = page.eval_on_selector_all(
+                ".prev-next .arrow", "arrows => arrows.map(a => getComputedStyle(a).transform)")
+    assert transforms["rtl"] and set(transforms["rtl"]) == {mirrored}, transforms
+    assert transforms["ltr"] and mirrored not in transforms["ltr"], transforms
