@@ -21,7 +21,9 @@ the page reload and its rendering.
 Results: median and p95 per N (Markdown on stdout, JSON in
 bench/results/latency.json), next to the targets (< 300 ms at 1,000 briefings,
 < 1 s at 10,000) and the rebuild times the server printed; `--edits 0` times
-the start-up only.
+the start-up only. With `--reuse DIR`, the projects live in DIR and stay there, and a project
+already there (DIR/n<size>, imported) is used as it is: a 100,000-briefing project can be
+made and built once, and its start-up timed again later, in a quiet hour.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python bench/latency.py`
@@ -225,14 +228,20 @@ def measure_startup(n: int, config: Path, cold: bool, timeout: float, options: t
 def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, timeout: float,
             cold: bool = True, options: tuple[str, ...] = ()) -> dict:
     log(f"== N = {n:,}")
-    config = make_project(workdir / f"n{n}", n, seed, log=log)
-    root = config.parent
-    imported = run_measured(build_py(config, "import"), cwd=root, python_script=True).check()
-    log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
+    root = workdir / f"n{n}"
+    import_seconds = None
+    if (root / "config.yaml").is_file() and (root / "content").is_dir():
+        config = root / "config.yaml"  # kept from an earlier run (--workdir, --keep): already imported
+        log(f"  reusing the project in {root}")
+    else:
+        config = make_project(root, n, seed, log=log)
+        imported = run_measured(build_py(config, "import"), cwd=root, python_script=True).check()
+        import_seconds = imported.wall
+        log(f"  import: {seconds(imported.wall)} ({imported.stdout.strip()})")
     startup, server = measure_startup(n, config, cold, timeout=max(120.0, n * 0.05), options=options)
     if not edits:
         server.stop()
-        return {"n": n, "edits": 0, **startup, "import_seconds": imported.wall}
+        return {"n": n, "edits": 0, **startup, "import_seconds": import_seconds}
     content = pick_briefing(root)
     url = page_url(server.url, root, content)
     times: list[float] = []
@@ -290,7 +299,7 @@ def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, 
         "dom_interactive_seconds": to_dom, "dom_interactive_median": median(to_dom),
         "dom_interactive_p95": p95(to_dom),
         "server_build_seconds": builds, "server_build_median": median(builds),
-        "serve_startup_seconds": server.startup, "import_seconds": imported.wall, **startup,
+        "serve_startup_seconds": server.startup, "import_seconds": import_seconds, **startup,
     }
     log(f"  latency: median {seconds(result['median'])}, p95 {seconds(result['p95'])}"
         f" (server build median {seconds(result['server_build_median'])})")
@@ -313,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the start-up on the archive never built (a whole first build)")
     parser.add_argument("--warmup", type=int, default=1, help="edits made first and not counted (default 1)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for one edit to show")
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="work in DIR and keep it; a project DIR/n<size> already imported is used as it is")
     parser.add_argument("--serve-no-search", action="store_true",
                         help="time `serve --no-search`: without the background build that keeps site/ and the "
                              "preview's search up to date")
@@ -332,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     data = {"benchmark": "latency", "environment": env, "edits": args.edits, "warmup": args.warmup,
             "seed": args.seed, "sizes": sizes, "targets_seconds": {str(k): v for k, v in TARGETS.items()},
             "results": results}
-    with Workdir(args.workdir, args.keep) as workdir, sync_playwright() as playwright:
+    folder = nullcontext(args.reuse.resolve()) if args.reuse else Workdir(args.workdir, args.keep)
+    with folder as workdir, sync_playwright() as playwright:
         browser = launch(playwright)
         data["environment"]["chromium"] = browser.version
         try:
