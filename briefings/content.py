@@ -15,12 +15,13 @@ from . import frontmatter
 from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
+from .media import Media, Reference, is_local, references, resolve
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
 from .urls import PAGES_FOLDER, briefing_path, reserved_folder, slugify, undated_path, unique_slug
 from .workers import map_items
 
-FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order")
+FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order", "image")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -46,7 +47,8 @@ class Briefing:
     again when they render it (`read_body`), so memory stays flat however large the archive."""
     words: int
     digest: str = ""
-    """Hash of the content file's bytes: what incremental builds compare."""
+    """Hash of the content file's bytes, and of its media's names and sizes when it has any
+    (see `briefing_digest`): what incremental builds compare."""
     draft: bool = False
     scheduled: bool = False
     """Dated after today, and shown anyway (`build --future`, the preview): pages mark it.
@@ -61,6 +63,11 @@ class Briefing:
     follow content files, treat it as one."""
     nav_order: int | None = None
     """Its place in the navigation (`nav_order:`), smallest first; None after those with one."""
+    media: tuple[Media, ...] = ()
+    """The files its body links to or shows (media.py), copied into the site."""
+    image: Media | None = None
+    """The image shared with the page (`og:image`): `image:` in the front matter, else the
+    body's first image. An image on another site has only a `reference` (its URL), no `path`."""
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
@@ -79,7 +86,7 @@ class Briefing:
                            else briefing_path(self.date, self.slug))
         object.__setattr__(self, "listing_digest", _digest(
             self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
-            self.id, self.source, self.words, self.draft, self.scheduled, self.undated, self.nav_order))
+            self.id, self.source, self.words, self.draft, self.scheduled, self.undated, self.nav_order, self.image))
         object.__setattr__(self, "shape_digest", _digest(
             self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id, self.scheduled))
 
@@ -96,6 +103,16 @@ UNDATED = BriefingDate(1970)
 """The `date` of a page without one: a placeholder no page shows."""
 
 
+def briefing_digest(file_digest: str, media: tuple[Media, ...], image: Media | None) -> str:
+    """A briefing's digest: its file's, folded with its media's names and sizes when it has
+    media, since its page shows them (`width`, `height`, their links) and the bodies' store
+    keeps HTML under this digest. A replaced image of the same size changes no page: only
+    the copied file, which the build copies again by its own stamp."""
+    if not media and image is None:
+        return file_digest
+    return hashlib.blake2b(repr((file_digest, media, image)).encode(), digest_size=16).hexdigest()
+
+
 def _digest(*values: object) -> bytes:
     """16 bytes standing for `values` (plain data, so their repr says all of it)."""
     return hashlib.blake2b(repr(values).encode(), digest_size=16).digest()
@@ -109,6 +126,9 @@ class FileEntry:
     """(mtime_ns, size) when the file was read."""
     briefing: Briefing | None
     problems: list[SiteError]
+    media: tuple[tuple[str, tuple[int, int] | None], ...] = ()
+    """The media files it refers to (found or not) with their stamps when it was read: a file
+    replaced, added or removed since makes it load again."""
 
     __getstate__ = slots_state
     __setstate__ = restore_slots
@@ -119,8 +139,9 @@ def stamp(stat: os.stat_result) -> tuple[int, int]:
 
 
 def content_stamps(config: Config) -> dict[str, tuple[int, int]]:
-    """Every Markdown file under content/ (hidden files skipped), in a stable order, with its
-    stamp: one stat per file, shared by the no-op check and loading."""
+    """Every file under content/ (hidden files skipped), in a stable order, with its stamp:
+    one stat per file, shared by the no-op check and loading. The Markdown files are the
+    content (`is_content`); the others may be media, whose stamps tell when one changed."""
     found: dict[str, tuple[int, int]] = {}
     _scan(str(config.content_dir), found)
     return dict(sorted(found.items()))
@@ -137,7 +158,7 @@ def _scan(folder: str, found: dict[str, tuple[int, int]]) -> None:
         try:
             if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder could loop
                 _scan(entry.path, found)
-            elif entry.name.endswith(".md") and entry.is_file():
+            elif entry.is_file():
                 found[entry.path] = stamp(entry.stat())
         except OSError:
             continue  # deleted since it was listed
@@ -160,6 +181,8 @@ def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = Non
     briefings: list[Briefing] = []
     problems: list[SiteError] = []
     for key in stamps:
+        if not is_content(key):
+            continue
         entry = loaded[key] if key in loaded else cache[key]
         if entry is None:
             continue  # deleted while it was read: gone, not broken
@@ -173,20 +196,39 @@ def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = Non
     return briefings, problems + duplicates
 
 
+def is_content(key: str) -> bool:
+    """A content file, among the files `content_stamps` lists: a Markdown file."""
+    return key.endswith(".md")
+
+
 def stale_files(stamps: dict[str, tuple[int, int]], cache: dict) -> list[str]:
-    """The content files `load_content` reads and parses: those the cache has no entry for at their stamp."""
-    return [key for key, current in stamps.items() if key not in cache or cache[key].stamp != current]
+    """The content files `load_content` reads and parses: those the cache has no entry for at
+    their stamp, or whose media files changed."""
+    return [key for key, current in stamps.items()
+            if is_content(key) and (key not in cache or cache[key].stamp != current
+                                    or any(stamps.get(file) != known for file, known in cache[key].media))]
 
 
 def _load_entry(path: Path, current: tuple[int, int], config: Config) -> FileEntry | None:
     """What loading one file gives; None when it was deleted while being read."""
+    files: list[str] = []
     try:
-        briefing, warnings = load_briefing(path, config)
-        return FileEntry(current, briefing, warnings)
+        briefing, warnings = load_briefing(path, config, files)
+        return FileEntry(current, briefing, warnings, _media_stamps(files))
     except SiteErrors as exc:
         if not path.exists():
             return None  # deleted while it was read: gone, not broken
-        return FileEntry(current, None, exc.errors)
+        return FileEntry(current, None, exc.errors, _media_stamps(files))
+
+
+def _media_stamps(files: list[str]) -> tuple[tuple[str, tuple[int, int] | None], ...]:
+    found = []
+    for file in dict.fromkeys(files):
+        try:
+            found.append((file, stamp(os.stat(file))))
+        except OSError:
+            found.append((file, None))
+    return tuple(found)
 
 
 def read_bytes(path: Path, shown: str) -> bytes:
@@ -196,7 +238,10 @@ def read_bytes(path: Path, shown: str) -> bytes:
         raise SiteErrors([SiteError(shown, None, f"cannot read: {exc.strerror}")]) from None
 
 
-def load_briefing(path: Path, config: Config) -> tuple[Briefing, list[SiteError]]:
+def load_briefing(path: Path, config: Config, media_files: list[str] | None = None
+                  ) -> tuple[Briefing, list[SiteError]]:
+    """One content file's briefing and warnings; raises SiteErrors. `media_files` hears the
+    absolute paths of the media files it refers to, found or not."""
     shown = display_path(path, config.root)
     data = read_bytes(path, shown)
     try:
@@ -207,7 +252,8 @@ def load_briefing(path: Path, config: Config) -> tuple[Briefing, list[SiteError]
                                     "re-save the file as UTF-8")]) from None
     document = frontmatter.split(text, shown)
     fields = _Fields(document, shown, config)
-    briefing = fields.briefing(path, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
+    briefing = fields.briefing(path, hashlib.blake2b(data, digest_size=16).hexdigest(),
+                               media_files if media_files is not None else [])
     if fields.errors:  # the warnings too: a file is reported whole, in line order
         raise SiteErrors(sorted(fields.errors + fields.warnings, key=lambda e: e.line or 0))
     return briefing, fields.warnings
@@ -333,10 +379,49 @@ class _Fields:
             order = None
         return slug, order
 
-    def briefing(self, path: Path, digest: str) -> Briefing:
+
+    def media(self, path: Path, files: list[str]) -> tuple[tuple[Media, ...], Media | None]:
+        """The body's media files and the page's share image, each checked (see media.py)."""
+        found: dict[str, Media] = {}
+        first_image: Media | None = None
+        for reference in references(clean_text(self.doc.body), self.doc.body_line):
+            media, file, error = resolve(reference, str(path), str(self.config.content_dir), self.shown)
+            self._media_outcome(file, error, files)
+            if media is not None:
+                found.setdefault(media.reference, media)
+            if reference.image and first_image is None and (media or not is_local(reference.url)):
+                first_image = media or Media(reference.url, "", "")
+        image = self.share_image(path, files)
+        return tuple(found.values()), image or first_image
+
+    def share_image(self, path: Path, files: list[str]) -> Media | None:
+        """`image:` of the front matter: a file, as in the body, or an http(s) URL."""
+        url = self.text("image")
+        if not url:
+            return None
+        if not is_local(url):
+            if url.lower().startswith(("https://", "http://")):
+                return Media(url, "", "")
+            self.problem("image", f"`image: {url[:80]}` is neither a file in content/ nor an http(s) URL",
+                         "write the image's file name, e.g. `image: carte.png`, or its https:// URL")
+            return None
+        line = frontmatter.key_line(self.doc, "image")
+        media, file, error = resolve(Reference(url, True, line), str(path), str(self.config.content_dir),
+                                     self.shown)
+        self._media_outcome(file, error, files)
+        return media
+
+    def _media_outcome(self, file: str | None, error: SiteError | None, files: list[str]) -> None:
+        if file is not None:
+            files.append(file)
+        if error is not None:
+            self.errors.append(error)
+
+    def briefing(self, path: Path, digest: str, files: list[str]) -> Briefing:
         self.unknown_keys()
         undated = self.undated(path)
         body = clean_body(self.doc.body)
+        media, image = self.media(path, files)
         title = self.text("title", required=True)
         if not body.strip():
             self.errors.append(SiteError(self.shown, self.doc.body_line, "the briefing has no text",
@@ -355,8 +440,8 @@ class _Fields:
             date=UNDATED if undated else self.date(),
             topics=(self.config.default_topic,) if undated else self.topics(),
             lang=self.lang(), summary=summary, id=self.text("id", path.stem), source=self.text("source"),
-            body_line=self.doc.body_line, words=word_count(body), digest=digest, draft=draft,
-            summary_box=summary_box, undated=undated is not None, nav_order=order)
+            body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image), draft=draft,
+            summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image)
 
 
 def is_language_tag(text: str) -> bool:
@@ -377,7 +462,8 @@ def read_body(briefing: Briefing, root: Path) -> tuple[str, bool]:
     changed since, the whole header is parsed again to find where the body starts now."""
     data = read_bytes(root / briefing.file, briefing.file)
     text = data.decode("utf-8-sig", "replace")
-    if hashlib.blake2b(data, digest_size=16).hexdigest() != briefing.digest:
+    file_digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if briefing_digest(file_digest, briefing.media, briefing.image) != briefing.digest:
         return clean_body(frontmatter.split(text, briefing.file).body), False
     return clean_body("\n".join(text.replace("\r\n", "\n").split("\n")[briefing.body_line - 1:])), True
 

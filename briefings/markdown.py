@@ -9,16 +9,27 @@ rule: a `javascript:` text is never linked.
 
 `<!--more-->` (which raw HTML being off would print as text) marks where a
 briefing's summary ends: it is never printed, and `plain_text` stops there.
+
+Links and images to the briefing's media files (media.py) are written with the file's
+site path between MEDIA_MARK characters instead of a URL: the HTML is stored once
+(bodies.py) and shown on pages at every depth and in feeds, so the renderer turns each
+into a URL for the page that shows it (render.Renderer.briefing_html, with urls.py).
+Images get their `width` and `height`, and all but a body's first image `loading="lazy"`:
+the first is usually on the first screen.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+
+if TYPE_CHECKING:
+    from .media import Media
 
 _md = (MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
        .enable("table").enable("strikethrough").enable("linkify").use(footnote_plugin))
@@ -37,6 +48,11 @@ PLAIN_SOURCE = 600
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.MULTILINE)
 """The first line of a link reference or footnote definition: a `[text][ref]` or `[^1]` in
 the part of a body that is parsed needs it to be read as a link or a footnote."""
+MEDIA_MARK = "\ue0a1"
+"""Brackets a media file's site path in an attribute of the stored HTML (a private-use character)."""
+MEDIA_LINK = re.compile(f'((?:src|href)="){MEDIA_MARK}([^"{MEDIA_MARK}]*){MEDIA_MARK}')
+"""A media link in rendered HTML: only where the renderer put it, as an attribute's start
+(text cannot forge one: `"` in text is always written `&quot;`)."""
 
 
 def _safe_link(url: str) -> bool:
@@ -99,12 +115,6 @@ _md.core.ruler.push("unescape_bare_urls", _unescape_bare_urls)
 _md.add_render_rule("more", lambda *args: "")
 
 
-@lru_cache(maxsize=4096)
-def to_html(source: str) -> str:
-    """Render a briefing body; cached because feeds and pages render the same bodies."""
-    return _md.render(source)
-
-
 def plain_text(source: str) -> tuple[str, bool]:
     """The text of a body's paragraphs (in lists and quotes too; not headings, code, tables
     or footnotes) as a reader sees it, without Markdown: a link is its text, an image is
@@ -146,3 +156,45 @@ def _inline_text(children: list[Token]) -> tuple[str, bool]:
 
 def _joined(parts: list[str]) -> str:
     return " ".join(" ".join(parts).split())
+
+
+def _media_attribute(token: Token, name: str, env: dict) -> "Media | None":
+    """Point the token's `name` attribute at its media file, when it names one."""
+    url = str(token.attrGet(name) or "")
+    cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+    media = env["media"].get(url[:cut])
+    if media is not None:
+        token.attrSet(name, f"{MEDIA_MARK}{media.path}{MEDIA_MARK}{url[cut:]}")
+    return media
+
+
+def _image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    media = _media_attribute(token, "src", env)
+    if media is not None and media.width:
+        token.attrSet("width", str(media.width))
+        token.attrSet("height", str(media.height))
+    if env["images"]:
+        token.attrSet("loading", "lazy")
+    env["images"] += 1
+    return self.image(tokens, idx, options, env)
+
+
+def _link_open(self, tokens, idx, options, env) -> str:
+    _media_attribute(tokens[idx], "href", env)
+    return self.renderToken(tokens, idx, options, env)
+
+
+_md.add_render_rule("image", _image)
+_md.add_render_rule("link_open", _link_open)
+
+
+@lru_cache(maxsize=4096)
+def to_html(source: str, media: tuple[Media, ...] = ()) -> str:
+    """Render a briefing body with its media; cached because feeds and pages render the same bodies."""
+    return _md.render(source, {"media": {m.reference: m for m in media}, "images": 0})
+
+
+def parse(source: str) -> list[Token]:
+    """The body's block tokens (inline ones hold links and images as children), for media.py."""
+    return _md.parse(source, {})

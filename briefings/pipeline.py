@@ -27,7 +27,7 @@ from .config import Config
 from .content import content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
-from .plan import Page, path_collisions, plan_site
+from .plan import Page, media_collisions, media_files, path_collisions, plan_site
 from .schedule import Schedule, schedule, site_today
 from .site_folder import MARKER_TEXT, SITE_MARKER, build_lock, check_site_folder
 from .theme import static_dirs, template_dirs
@@ -80,7 +80,7 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
         raise SiteErrors(problems)
     archive = build_archive(briefings, config, related)
     pages = plan_site(archive, config)
-    collisions = path_collisions(pages)
+    collisions = path_collisions(pages) + media_collisions(archive, pages, static_files(static_dirs(config), "static"))
     if collisions:
         raise SiteErrors(problems + collisions)
     return archive, pages, renderer, problems, held
@@ -197,6 +197,7 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
     content_saved = build_cache.save_content(config, cache, persist,
                                              fork=jobs != 1 and len(cache.files) >= BACKGROUND_SAVE_FROM)
     copies = static_files(static_dirs(config), "static")
+    copies.update((path, config.content_dir / source) for path, source in media_files(archive).items())
     prints, shape = _fingerprints(pages, copies, renderer, config, archive, cache,
                                   build_cache.files_signature(templates))
     _collect_render_garbage()

@@ -8,7 +8,7 @@ decides what an incremental build renders again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from . import urls
 from .archive import Archive
@@ -58,6 +58,28 @@ def path_collisions(pages: list[Page]) -> list[SiteError]:
             errors.append(SiteError(_source(culprit), None,
                                     f"its page {culprit.path} collides with {_source(other)}",
                                     "give it a different `slug:` in its front matter"))
+    return errors
+
+
+def media_files(archive: Archive) -> dict[str, str]:
+    """Site path -> file under content/ of every media file the briefings show (media.py)."""
+    return {media.path: media.source for briefing in archive.briefings for media in briefing.media}
+
+
+def media_collisions(archive: Archive, pages: list[Page], taken: Iterable[str] = ()) -> list[SiteError]:
+    """A media file whose site path is a page's (or one of `taken`, the static files'): an error
+    naming the briefing that shows it."""
+    claimed = {page.path.casefold(): page.path for page in pages}
+    claimed.update((path.casefold(), path) for path in taken)
+    errors, seen = [], set()
+    for briefing in archive.briefings:
+        for media in briefing.media:
+            other = claimed.get(media.path.casefold())
+            if other is not None and media.path not in seen:
+                seen.add(media.path)
+                errors.append(SiteError(briefing.file, None,
+                                        f"its media file content/{media.source} would overwrite {other} in the site",
+                                        "rename the file or move it into a folder named after the content file"))
     return errors
 
 

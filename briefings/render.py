@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from html import unescape
+
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import urls
 from .archive import TopicRef
@@ -25,7 +27,7 @@ from .content import Briefing, read_body, stamp
 from .errors import SiteError, SiteErrors, display_path
 from .engine import engine_stamp
 from . import language
-from .markdown import to_html
+from .markdown import MEDIA_LINK, to_html
 from .plan import Page
 from .theme import THEME_DIR, THEME_PREFIX, template_dirs
 
@@ -127,7 +129,7 @@ class Renderer:
         self.env.install_gettext_translations(language.translations(config.language), newstyle=True)
         self.env.globals.update(
             site=config, t=self._translate, site_dir=language.direction(config.language), url_for=self._url_for, absolute_url=self._absolute_url,
-            briefing_html=self.briefing_html, topic_ref=self._topic_ref,
+            briefing_html=self._briefing_html_here, share_image=self._share_image, topic_ref=self._topic_ref,
             topic_counts=self._topic_counts,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
@@ -170,16 +172,43 @@ class Renderer:
     def _absolute_url(self, target: object, *args: object) -> str:
         return urls.absolute_url(self.config.base_url, _target_path(target, args))
 
-    def briefing_html(self, briefing: Briefing) -> Markup:
-        """The body's HTML: from the body store when an earlier build rendered this very file."""
+    def briefing_html(self, briefing: Briefing, page: Page | None = None) -> Markup:
+        """The body's HTML: from the body store when an earlier build rendered this very file.
+        Links to its media files are made for `page` (see `media_url`); without a page, they
+        are the files' site paths (the search index reads text only)."""
         html = self.bodies.get(briefing.digest) if self.bodies else None
         if html is None:
             body, unchanged = read_body(briefing, self.config.root)
-            html = to_html(body)
+            html = to_html(body, briefing.media)
             self.markdown_runs += 1
             if self.bodies and unchanged:  # a file edited since it was loaded is not stored under the old digest
                 self.bodies.put(briefing.digest, html)
+        if briefing.media:
+            link = (lambda path: self.media_url(page, path)) if page else (lambda path: path)
+            html = MEDIA_LINK.sub(lambda m: m.group(1) + str(escape(link(unescape(m.group(2))))), html)
         return Markup(html)
+
+    @jinja2.pass_context
+    def _briefing_html_here(self, context: jinja2.runtime.Context, briefing: Briefing) -> Markup:
+        """`briefing_html(b)` in a template: the body, its media links made for the page rendered."""
+        return self.briefing_html(briefing, context["page"])
+
+    def media_url(self, page: Page, path: str) -> str:
+        """The URL of the site file at `path` in `page`: relative in an HTML page, like every
+        link (so it works at a domain root, under a sub-path and from disk); absolute in a feed,
+        which readers show away from the site; from the site's root in 404.html."""
+        if not page.path.endswith(".html"):
+            return urls.absolute_url(self.config.base_url, path)
+        if page.absolute_links:
+            return urls.site_path(self.config.base_url, path)
+        return urls.relative_url(page.path, path, self.config.link_style)
+
+    def _share_image(self, briefing: Briefing) -> str:
+        """The absolute URL of the briefing's share image (`og:image`), or "" when it has none."""
+        image = briefing.image
+        if image is None:
+            return ""
+        return urls.absolute_url(self.config.base_url, image.path) if image.path else image.reference
 
     def flush(self) -> None:
         """Write the bodies this process rendered: before a rendering process ends."""

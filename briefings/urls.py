@@ -107,6 +107,12 @@ def reserved_folder(slug: str) -> str | None:
     if top.isdigit():
         return f"`{top}/` is a year's folder"
     return None
+def media_path(source: str) -> str:
+    """Where a media file (media.py) goes in the site: its path under content/, as is, so the
+    site's folders mirror content/'s (`content/2024/05/quake/map.png` -> `2024/05/quake/map.png`,
+    beside the page of `content/2024/05/quake.md`). One file is copied once, however many
+    briefings show it, and each page links to it relatively, like to any other page."""
+    return source
 
 
 def paged(folder: str, page: int | None) -> str:

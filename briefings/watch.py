@@ -28,7 +28,10 @@ CONTENT, SEED, TEMPLATE, STATIC, CONFIG = "content", "seed", "template", "static
 # Only changes matter: reading files (which every build does) must not trigger a build.
 WATCHED_EVENTS = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
                   DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
-_SUFFIXES = {CONTENT: ".md", SEED: ".txt"}
+SEED_SUFFIX = ".txt"
+"""Seeds are `.txt` files; under content/ any file with an extension counts: a Markdown file,
+or maybe a media file a briefing shows (media.py). A name without one is an editor's temporary
+file (sed's `sedAb12Cd`), or a new folder reported as a file."""
 _JUNK_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", "___jb_tmp___", "___jb_old___")
 
 
@@ -64,9 +67,11 @@ def classify(path: Path | str, config: Config, config_file: Path | None = None,
             continue
         if any(is_junk(part) for part in path.relative_to(folder).parts):
             return None
-        if path == folder or is_dir or kind not in _SUFFIXES or path.suffix == _SUFFIXES[kind]:
+        if path == folder or is_dir or kind not in (CONTENT, SEED):
             return kind
-        return None
+        if kind == CONTENT:
+            return kind if path.suffix else None
+        return kind if path.suffix == SEED_SUFFIX else None
     return None
 
 

@@ -16,6 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from fixtures.images import png
+from helpers import content_file, write_file
 from sitecrawl import (
     SiteServer,
     crawl_files,
@@ -38,13 +40,24 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """config.yaml of a project with 25 imported briefings, per_page: 5, and a page without a
-    date (content/pages/about.md), which the navigation of every page links to."""
+    """config.yaml of a project with 25 imported briefings, per_page: 5, a page without a
+    date (content/pages/about.md), which the navigation of every page links to, and a briefing
+    written by hand with media: an image beside it, one in the folder named after it, a PDF."""
     config = make_project(tmp_path_factory.mktemp("project") / "archive")
     about = config.parent / "content" / "pages" / "about.md"
     about.parent.mkdir(parents=True)
     about.write_text("---\ntitle: À propos\nnav_order: 1\n---\nQui nous sommes.\n", encoding="utf-8")
+    content = config.parent / "content" / "2024" / "05"
+    write_file(content / "seisme.md", content_file(
+        {"title": "Séisme au large", "date": "2024-05-03", "topics": ["defence"]},
+        "![Carte](carte.png)\n\nLe [rapport](seisme/rapport%20final.pdf) et ![la zone](zone.png)."))
+    write_file(content / "carte.png", png(40, 30))
+    write_file(content / "seisme" / "zone.png", png(20, 10))
+    write_file(content / "seisme" / "rapport final.pdf", b"%PDF-1.4")
     return config
+
+
+MEDIA = ("2024/05/carte.png", "2024/05/seisme/zone.png", "2024/05/seisme/rapport final.pdf")
 
 
 def _served(project: Path, tmp: Path, prefix: str, *build_args: str):
@@ -111,6 +124,9 @@ def test_crawl_from_index_finds_no_broken_link(host: str, request: pytest.Fixtur
     orphans = html_files(server.root) - reached - {"404.html"}
     assert not orphans, f"pages no link leads to: {sorted(orphans)}"
     # The crawl covered pagination of the index and of topics, briefings and archives.
+    fetched = {path.relative_to(server.root).as_posix() for url in crawl.visited
+               if (path := page_for_url(server.root, server.base_url, url)) is not None}
+    assert set(MEDIA) <= fetched, "the briefing's media files were not all linked and served"
     for expected in ("about/index.html", "page/1/index.html", "page/4/index.html", "topics/defence/page/1/index.html",
                      "archive/index.html", "2022/index.html", "2023/10/index.html",
                      "2024/06/point-de-situation-sur-l-ukraine-2/index.html"):
@@ -241,6 +257,7 @@ def test_files_build_crawls_on_disk(files_site: Path) -> None:
     orphans = html_files(files_site) - set(crawl.pages) - {"404.html"}
     assert not orphans, f"pages no link leads to: {sorted(orphans)}"
     assert "static/style.css" in crawl.visited and "feed.xml" in crawl.visited
+    assert set(MEDIA) <= set(crawl.visited), "the briefing's media files were not all linked from disk"
     assert any(k.startswith("topics/") and k.endswith("/feed.xml") for k in crawl.visited)
     base = "https://example.github.io/briefings/"  # config.yaml's base_url
     assert crawl.canonicals and all(c.startswith(base) for c in crawl.canonicals.values())

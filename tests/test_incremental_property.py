@@ -1,7 +1,7 @@
 """Incremental builds equal clean builds, whatever happened in between (Hypothesis, stateful).
 
 A state machine edits a small project the way a writer does -- bodies, titles, dates,
-topics, languages, new, deleted and renamed briefings, template and static overrides,
+topics, languages, images added, replaced and removed, new, deleted and renamed briefings, template and static overrides,
 config.yaml, saves that change nothing, the clock moving on (scheduled briefings coming
 out) -- and rebuilds after every step, in process, with the build cache kept. After each step the site must be byte for byte what a clean build
 of the same inputs gives (a fresh copy of the project, no .cache/, no site/). Some steps
@@ -32,6 +32,7 @@ from briefings.config import load_config
 from briefings.dates import TODAY_VARIABLE
 from briefings.pipeline import build
 from briefings.theme import THEME_DIR
+from fixtures.images import png
 from helpers import content_file, create_project, snapshot
 
 # --- what the machine writes -----------------------------------------------------------------
@@ -46,6 +47,8 @@ TITLES = ["Kim Jong-un inspecte une usine d'armement", "Kyiv sous les frappes", 
           "Un été « agité » à Pyongyang"]
 SUMMARIES = ["Ce qu'il faut retenir.", "The short version."]
 IDS = ["k1", "k1-en", "k1-fr"]
+IMAGES = [png(4, 3), png(4, 3, (0, 90, 0)), png(8, 6)]
+"""Versions of a briefing's image: the second has the first's size and other bytes, the third another size."""
 """Ids whose translation key is `k1`: briefings carrying them in two languages are translations."""
 
 sentences = st.lists(st.sampled_from(WORDS), min_size=3, max_size=10).map(
@@ -189,6 +192,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.docs: dict[str, tuple[dict, str]] = {}
         self.templates: dict[str, int] = {}
         self.statics: dict[str, int] = {}
+        self.images: dict[str, str] = {}
+        """Content file -> the image beside it that its body shows first."""
+        self.image_count = 0
         self.config: dict = {}
         self.ready = False
         self.sitemap_limit = plan.SITEMAP_LIMIT
@@ -330,6 +336,32 @@ class IncrementalBuilds(RuleBasedStateMachine):
         _note(f"lang of {name} -> {lang}")
         self._write_doc(name)
 
+    @precondition(lambda self: self.docs)
+    @rule(index=st.integers(0, 99), version=st.integers(0, len(IMAGES) - 1))
+    def set_image(self, index: int, version: int) -> None:
+        """Give a briefing an image beside its file, or replace the one it has (new bytes, maybe a new size)."""
+        name = self._pick(index)
+        if name not in self.images:
+            self.image_count += 1
+            self.images[name] = f"fig{self.image_count}.png"
+            meta, body = self.docs[name]
+            self.docs[name] = (meta, f"![Figure]({self.images[name]})\n\n{body}")
+            self._write_doc(name)
+        _note(f"image {self.images[name]} of {name} := version {version}")
+        self._write(self.root / name.rsplit("/", 1)[0] / self.images[name], IMAGES[version])
+
+    @precondition(lambda self: self.images)
+    @rule(index=st.integers(0, 99))
+    def remove_image(self, index: int) -> None:
+        """Take a briefing's image out of its text, and delete the file."""
+        name = sorted(self.images)[index % len(self.images)]
+        image = self.images.pop(name)
+        meta, body = self.docs[name]
+        self.docs[name] = (meta, body.removeprefix(f"![Figure]({image})\n\n"))
+        _note(f"remove image {image} of {name}")
+        self._write_doc(name)
+        (self.root / name.rsplit("/", 1)[0] / image).unlink()
+
     @rule(stem=st.sampled_from(STEMS), briefing=briefings())
     def add_briefing(self, stem: str, briefing: tuple[dict, str]) -> None:
         name = self._free_name(self._folder(briefing[0]["date"]), stem)
@@ -342,6 +374,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def delete_briefing(self, index: int) -> None:
         name = self._pick(index)
         del self.docs[name]
+        self.images.pop(name, None)  # the image file stays, shown by no briefing: not published
         _note(f"delete {name}")
         (self.root / name).unlink()
 
@@ -352,6 +385,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         name = self._pick(index)
         new = self._free_name(name.rsplit("/", 1)[0], stem)
         self.docs[new] = self.docs.pop(name)
+        if name in self.images:  # the same folder: its image is still beside it
+            self.images[new] = self.images.pop(name)
         _note(f"rename {name} -> {new}")
         (self.root / name).rename(self.root / new)
 
@@ -541,5 +576,26 @@ def test_editing_a_parent_template_of_the_project_refreshes_its_pages() -> None:
         machine.incremental_equals_clean()
         machine._write(machine.root / "templates" / "topic.html", FRAMED_TOPIC.replace("<h1", "<h1 class=\"framed\"", 1))
         machine.incremental_equals_clean()
+    finally:
+        machine.teardown()
+
+
+def test_image_added_replaced_and_removed() -> None:
+    """The image steps in a fixed order (the random machine may not draw them all): an image
+    added, replaced by one of another size, by one of the same size with other bytes, then taken
+    out of the text and deleted; every build equals a clean one."""
+    machine = IncrementalBuilds()
+    try:
+        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14"}
+        machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais."))], overrides=[])
+        for version in (0, 2, 1):
+            machine.set_image(index=0, version=version)
+            machine.incremental_equals_clean()
+        machine.forget_memory(new_process=True)
+        machine.set_image(index=0, version=0)
+        machine.incremental_equals_clean()
+        machine.remove_image(index=0)
+        machine.incremental_equals_clean()
+        assert not list((machine.root / "site").rglob("*.png"))
     finally:
         machine.teardown()

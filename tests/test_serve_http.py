@@ -436,7 +436,8 @@ def test_build_py_serve_exits_0_on_ctrl_c_and_cleans_up(project: Path, tmp_path:
     ("content/2023/08/#a.md#", None),
     ("content/2023/08/4913", None),
     ("content/2023/08/sedAb12Cd", None),
-    ("content/notes.txt", None),
+    ("content/notes.txt", CONTENT),  # maybe a media file a briefing links to
+    ("content/2024/05/quake/map.png", CONTENT),
     ("seeds/001_abcd.txt", SEED),
     ("seeds/readme.md", None),
     ("seeds/.001_abcd.txt.swp", None),

@@ -1,0 +1,231 @@
+"""Media: images and other files beside a content file, or in the folder named after it, are
+copied into the site; their links work on the briefing page, in feeds and on every host; images
+carry their size, lazy loading below the first, and give the page its share image.
+
+Every host (domain root, sub-path, file://) is crawled with a media briefing in
+tests/test_any_host.py; here Chromium also checks that the images really load there.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from browser import launch_browser
+from fixtures.images import gif, jpeg_header, png, webp_header
+from helpers import BASE_URL, content_file, create_project, parse_html, resolve, run_build_py, snapshot
+from sitecrawl import SiteServer
+
+PAGE = "2024/05/seisme-au-large/index.html"
+BODY = """Un séisme a frappé la côte ce matin.
+
+![Carte de la zone](carte.png "La zone touchée")
+
+La secousse ![le relevé](releve.gif) a été ressentie loin. Le [rapport complet](rapport.pdf#page=2)
+et la [source](https://example.org/dossier.pdf), ![une photo](photos/port%20nord.jpg).
+
+![Vue satellite](https://images.example.org/sat.png)
+
+[carte]: schema.svg
+
+Le [schéma][carte], la [page voisine](../autre-briefing/).
+"""
+
+
+def media_project(root: Path, body: str = BODY, meta: dict | None = None) -> Path:
+    files = {
+        "2024/05/seisme-au-large.md": content_file({"title": "Séisme au large", "date": "2024-05-03",
+                                                    **(meta or {})}, body),
+        "2024/05/carte.png": png(40, 30),                           # beside the content file
+        "2024/05/seisme-au-large/releve.gif": gif(12, 8),           # in the folder named after it
+        "2024/05/seisme-au-large/rapport.pdf": b"%PDF-1.4 rapport",
+        "2024/05/photos/port nord.jpg": jpeg_header(640, 480),
+        "2024/05/schema.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 12"></svg>',
+        "2024/05/brouillon.png": png(5, 5),                          # referenced by no briefing
+        "2023/01/voisin.md": content_file({"title": "Un voisin", "date": "2023-01-02"}),
+    }
+    return create_project(root, {"feeds": {"full_content": True}}, content=files)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = media_project(tmp_path_factory.mktemp("media") / "project")
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    return config.parent / "site"
+
+
+def _images(site: Path, page: str = PAGE):
+    return parse_html(site / page).find("div", "body").find_all("img")
+
+
+def test_media_files_are_copied_where_the_page_links_them(built: Path) -> None:
+    content = built.parent / "content"
+    page = parse_html(built / PAGE)
+    links = {e.attrs.get("src") or e.attrs["href"]: e for e in page.find("div", "body").find_all()
+             if e.tag in ("img", "a")}
+    expected = {"../carte.png": "2024/05/carte.png", "releve.gif": "2024/05/seisme-au-large/releve.gif",
+                "rapport.pdf#page=2": "2024/05/seisme-au-large/rapport.pdf",
+                "../photos/port%20nord.jpg": "2024/05/photos/port nord.jpg", "../schema.svg": "2024/05/schema.svg"}
+    for url, source in expected.items():
+        assert url in links, (url, sorted(links))
+        target = resolve(built, PAGE, url)
+        assert target is not None and target.read_bytes() == (content / source).read_bytes(), url
+    # external URLs and links to pages are as written; a file nobody refers to is not published
+    assert "https://example.org/dossier.pdf" in links and "https://images.example.org/sat.png" in links
+    assert "../autre-briefing/" in links
+    assert not (built / "2024/05/brouillon.png").exists()
+
+
+def test_images_have_their_size_and_all_but_the_first_load_lazily(built: Path) -> None:
+    images = [(e.attrs["src"], e.attrs.get("width"), e.attrs.get("height"), e.attrs.get("loading"))
+              for e in _images(built)]
+    assert images == [
+        ("../carte.png", "40", "30", None),
+        ("releve.gif", "12", "8", "lazy"),
+        ("../photos/port%20nord.jpg", "640", "480", "lazy"),
+        ("https://images.example.org/sat.png", None, None, "lazy"),
+    ]
+    assert _images(built)[0].attrs["alt"] == "Carte de la zone"
+
+
+def _meta(page, key: str) -> str | None:
+    found = [e.attrs["content"] for e in page.find_all("meta") if key in (e.attrs.get("property"), e.attrs.get("name"))]
+    return found[0] if found else None
+
+
+def _json_ld(page) -> dict:
+    (script,) = [e for e in page.find_all("script") if e.attrs.get("type") == "application/ld+json"]
+    return json.loads(script.text)
+
+
+def test_first_image_is_the_share_image_with_an_absolute_url(built: Path) -> None:
+    page = parse_html(built / PAGE)
+    url = BASE_URL + "2024/05/carte.png"
+    assert _meta(page, "og:image") == url and _meta(page, "twitter:image") == url
+    assert (_meta(page, "og:image:width"), _meta(page, "og:image:height")) == ("40", "30")
+    assert _meta(page, "twitter:card") == "summary_large_image"
+    assert _json_ld(page)["image"] == [url]
+    other = parse_html(built / "2023/01/voisin/index.html")  # no image: none shared, a small card
+    assert _meta(other, "og:image") is None and "image" not in _json_ld(other)
+    assert _meta(other, "twitter:card") == "summary"
+
+
+def test_feeds_link_media_with_absolute_urls(built: Path) -> None:
+    items = json.loads((built / "feed.json").read_text(encoding="utf-8"))["items"]
+    htmls = {"feed.json": [i["content_html"] for i in items if "Séisme" in i["title"]][0]}
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse((built / name).read_bytes())
+        assert not feed.bozo, (name, feed.get("bozo_exception"))
+        (entry,) = [e for e in feed.entries if "Séisme" in e.title]
+        htmls[name] = entry.content[0].value if "content" in entry else entry.description
+    for name, html in htmls.items():
+        body = parse_html(html)
+        srcs = [e.attrs["src"] for e in body.find_all("img")]
+        assert srcs[:3] == [BASE_URL + "2024/05/carte.png", BASE_URL + "2024/05/seisme-au-large/releve.gif",
+                            BASE_URL + "2024/05/photos/port%20nord.jpg"], (name, srcs)
+        hrefs = [e.attrs["href"] for e in body.find_all("a")]
+        assert BASE_URL + "2024/05/seisme-au-large/rapport.pdf#page=2" in hrefs, (name, hrefs)
+
+
+def test_front_matter_image_wins_and_may_be_an_url(tmp_path: Path) -> None:
+    config = media_project(tmp_path / "a", meta={"image": "seisme-au-large/releve.gif"})
+    assert run_build_py(config, "build", "--no-search").code == 0
+    page = parse_html(config.parent / "site" / PAGE)
+    assert _meta(page, "og:image") == BASE_URL + "2024/05/seisme-au-large/releve.gif"
+    assert (_meta(page, "og:image:width"), _meta(page, "og:image:height")) == ("12", "8")
+    config = media_project(tmp_path / "b", meta={"image": "https://cdn.example.org/une.jpg"})
+    assert run_build_py(config, "build", "--no-search").code == 0
+    page = parse_html(config.parent / "site" / PAGE)
+    assert _meta(page, "og:image") == "https://cdn.example.org/une.jpg" == _json_ld(page)["image"][0]
+    assert _meta(page, "og:image:width") is None
+
+
+def test_incremental_builds_follow_replaced_and_removed_media(tmp_path: Path) -> None:
+    """A replaced image (new bytes, new size), then one removed from the text and the disk:
+    each incremental build equals a clean build of the same files."""
+    config = media_project(tmp_path / "project")
+    root = config.parent
+    assert run_build_py(config, "build", "--no-search").code == 0
+
+    def rebuilt_equals_clean() -> dict[str, bytes]:
+        run = run_build_py(config, "build", "--no-search")
+        assert run.code == 0, run.output
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+        assert run_build_py(clean / "config.yaml", "build", "--no-search").code == 0
+        site = snapshot(root / "site")
+        assert site == snapshot(clean / "site")
+        return site
+
+    (root / "content/2024/05/carte.png").write_bytes(png(80, 50, (0, 0, 200)))
+    site = rebuilt_equals_clean()
+    assert site["2024/05/carte.png"] == png(80, 50, (0, 0, 200))
+    assert 'src="../carte.png" alt="Carte de la zone" title="La zone touchée" width="80" height="50"' \
+        in site[PAGE].decode()
+
+    (root / "content/2024/05/seisme-au-large/releve.gif").write_bytes(gif(12, 8)[:-1] + b"\x00\x3b")
+    site = rebuilt_equals_clean()  # new bytes, same size: the file is copied again, the page is as it was
+    assert site["2024/05/seisme-au-large/releve.gif"].endswith(b"\x00\x3b")
+
+    source = root / "content/2024/05/seisme-au-large.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("![le relevé](releve.gif)", ""), encoding="utf-8")
+    (root / "content/2024/05/seisme-au-large/releve.gif").unlink()
+    site = rebuilt_equals_clean()
+    assert "2024/05/seisme-au-large/releve.gif" not in site
+
+
+def test_a_media_file_removed_from_disk_fails_the_build_and_keeps_the_site(tmp_path: Path) -> None:
+    config = media_project(tmp_path / "project")
+    root = config.parent
+    assert run_build_py(config, "build", "--no-search").code == 0
+    before = snapshot(root / "site")
+    (root / "content/2024/05/carte.png").unlink()
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 1
+    assert ("content/2024/05/seisme-au-large.md:7: image `carte.png` not found (put it at "
+            "content/2024/05/carte.png or content/2024/05/seisme-au-large/carte.png, or fix the name)") in run.stderr
+    assert snapshot(root / "site") == before
+
+
+def test_a_media_file_that_would_replace_a_page_is_an_error(tmp_path: Path) -> None:
+    config = create_project(tmp_path / "project", content={
+        "2024/05/a.md": content_file({"title": "A", "date": "2024-05-03"}, "[la liste](../../index.html)"),
+        "index.html": "<p>x</p>"})
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 1
+    assert ("content/2024/05/a.md: its media file content/index.html would overwrite index.html in the site "
+            "(rename the file or move it into a folder named after the content file)") in run.stderr
+
+
+# --- in Chromium: the images load on a sub-path and from disk -------------------------------
+
+def _loaded_images(browser, url: str) -> list[tuple[str, int]]:
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        return page.evaluate("[...document.querySelectorAll('.body img')]"
+                             ".map(i => [i.getAttribute('src'), i.naturalWidth])")
+    finally:
+        page.close()
+
+
+def test_images_load_in_chromium_under_a_sub_path_and_from_disk(tmp_path: Path) -> None:
+    body = BODY.replace("![Vue satellite](https://images.example.org/sat.png)", "")  # no network in tests
+    config = media_project(tmp_path / "project", body=body)
+    files = tmp_path / "files"
+    assert run_build_py(config, "build", "--no-search", "--link-style", "files", "--output", str(files)).code == 0
+    served = tmp_path / "served"
+    with SiteServer(served, "/REPO/") as server, launch_browser() as browser:
+        assert run_build_py(config, "build", "--no-search", "--base-url", server.base_url,
+                            "--output", str(served)).code == 0
+        for url in (server.base_url + PAGE.removesuffix("index.html"), (files / PAGE).as_uri()):
+            images = _loaded_images(browser, url)
+            assert [src for src, _ in images] == ["../carte.png", "releve.gif", "../photos/port%20nord.jpg"], url
+            broken = [src for src, width in images if not width and not src.endswith(".jpg")]
+            assert not broken, (url, images)  # the JPEG is a header only: it has no pixels to show
