@@ -54,11 +54,13 @@ any other name (`rapport.pdf`, `notes`) and every image must be a file there."""
 
 
 def is_local(url: str) -> bool:
-    """A relative reference to a file: no scheme (`https:`, `mailto:`), host, leading `/` or `#`."""
+    """A relative reference to a file: no scheme (`https:`, `mailto:`), host, leading `/` or `#`,
+    and no `:` in its first segment, which RFC 3986 forbids there (`java%09script:…` is no file)."""
     if not url or url.startswith(("/", "#", "?")):
         return False
     parts = urlsplit(url)
-    return not parts.scheme and not parts.netloc and bool(parts.path)
+    return (not parts.scheme and not parts.netloc and bool(parts.path)
+            and ":" not in unquote(parts.path).split("/")[0])
 
 
 def references(body: str, first_line: int) -> list[Reference]:
