@@ -47,7 +47,7 @@ def new_process_build(config, monkeypatch, jobs: int = 1) -> int:
     calls = []
     real = markdown_module._md.render
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(markdown_module._md, "render", lambda source: calls.append(source) or real(source))
+        patch.setattr(markdown_module._md, "render", lambda source, env=None: calls.append(source) or real(source, env))
         build(config, search_index=False, jobs=jobs)
     return len(calls)
 
