@@ -10,8 +10,9 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
-from . import frontmatter
+from . import frontmatter, yamldoc
 from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
@@ -21,11 +22,20 @@ from .text import clean_line, clean_text, invisible_names, is_visible, reading_m
 from .urls import PAGES_FOLDER, briefing_path, reserved_folder, slugify, undated_path, unique_slug
 from .workers import map_items
 
-FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order", "image")
+FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order", "image",
+          "updated", "corrections")
+CORRECTION_FIELDS = ("date", "text")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 """A BCP 47 language tag such as `fr`, `en` or `pt-BR`."""
+
+
+class Correction(NamedTuple):
+    """A dated correction an editor added under `corrections:`."""
+
+    date: BriefingDate
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,10 @@ class Briefing:
     image: Media | None = None
     """The image shared with the page (`og:image`): `image:` in the front matter, else the
     body's first image. An image on another site has only a `reference` (its URL), no `path`."""
+    updated: BriefingDate | None = None
+    """When import last rewrote it from a changed seed, after it was published (`updated:`)."""
+    corrections: tuple[Correction, ...] = ()
+    """Corrections, oldest first."""
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
@@ -86,9 +100,12 @@ class Briefing:
                            else briefing_path(self.date, self.slug))
         object.__setattr__(self, "listing_digest", _digest(
             self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
-            self.id, self.source, self.words, self.draft, self.scheduled, self.undated, self.nav_order, self.image))
+            self.id, self.source, self.words, self.draft, self.scheduled, self.undated, self.nav_order, self.image,
+            self.updated, self.corrections))
+        # the last change's date is part of the shape: the sitemaps show it (plan.sitemap_pages)
         object.__setattr__(self, "shape_digest", _digest(
-            self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id, self.scheduled))
+            self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id, self.scheduled,
+            self.last_modified.sort_key))
 
     @property
     def reading_minutes(self) -> int:
@@ -97,6 +114,17 @@ class Briefing:
     @property
     def primary_topic(self) -> str:
         return self.topics[0]
+
+    @property
+    def modified(self) -> BriefingDate | None:
+        """The last time it changed after it was published (`updated:` or its latest
+        correction), None if it never did: feeds, JSON-LD and the sitemap show it."""
+        dates = [d for d in (self.updated, *(c.date for c in self.corrections)) if d is not None]
+        return max(dates) if dates else None
+
+    @property
+    def last_modified(self) -> BriefingDate:
+        return self.modified or self.date
 
 
 UNDATED = BriefingDate(1970)
@@ -417,6 +445,58 @@ class _Fields:
         if error is not None:
             self.errors.append(error)
 
+    def later_date(self, value: object, keys: tuple, published: BriefingDate) -> BriefingDate | None:
+        """A date of a change to the briefing (`updated:`, a correction's), not before its `date:`."""
+        line = yamldoc.key_line(self.doc.header, keys, first_line=2) or 2
+        name = "`updated`" if keys == ("updated",) else "the correction's `date`"
+        try:
+            date = from_yaml(value)
+        except ValueError as exc:
+            self.errors.append(SiteError(self.shown, line, f"bad date in {name}: {exc}", "write `YYYY-MM-DD`"))
+            return None
+        if date < published:
+            self.errors.append(SiteError(self.shown, line, f"{name} {date.iso()} is before the briefing's "
+                                         f"date {published.iso()}", "a change comes after publication: fix "
+                                         "either date"))
+            return None
+        return date
+
+    def updated(self, published: BriefingDate) -> BriefingDate | None:
+        value = self.doc.meta.get("updated")
+        return None if value is None else self.later_date(value, ("updated",), published)
+
+    def corrections(self, published: BriefingDate) -> tuple[Correction, ...]:
+        """`corrections:`, a list of `{date, text}`; each bad entry an error at its line."""
+        value = self.doc.meta.get("corrections")
+        example = "write e.g. `corrections:` then `  - {date: 2024-05-04, text: Le bilan était de 12 morts, non 21.}`"
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem("corrections", "`corrections` must be a list of entries with `date:` and `text:`", example)
+            return ()
+        found = []
+        for index, entry in enumerate(value):
+            line = yamldoc.key_line(self.doc.header, ("corrections", index), first_line=2) or 2
+            if not isinstance(entry, dict) or "date" not in entry or "text" not in entry:
+                self.errors.append(SiteError(self.shown, line, f"correction {index + 1} needs a `date:` and a `text:`",
+                                             example))
+                continue
+            for key in entry:
+                if key not in CORRECTION_FIELDS:
+                    self.warnings.append(SiteError(
+                        self.shown, yamldoc.key_line(self.doc.header, ("corrections", index, key), first_line=2),
+                        f"unknown key `{clean_line(str(key))[:80]}` in correction {index + 1}, ignored",
+                        "a correction has `date:` and `text:`", warning=True))
+            date = self.later_date(entry["date"], ("corrections", index, "date"), published)
+            text = clean_line(entry["text"]) if isinstance(entry["text"], str) else ""
+            if not is_visible(text):
+                self.errors.append(SiteError(
+                    self.shown, yamldoc.key_line(self.doc.header, ("corrections", index, "text"), first_line=2),
+                    f"correction {index + 1} has no text", "write what was corrected after `text:`"))
+            elif date is not None:
+                found.append(Correction(date, text))
+        return tuple(sorted(found, key=lambda c: c.date.sort_key))
+
     def briefing(self, path: Path, digest: str, files: list[str]) -> Briefing:
         self.unknown_keys()
         undated = self.undated(path)
@@ -435,13 +515,15 @@ class _Fields:
             self.problem("nav_order", f"`nav_order` is ignored: only pages in content/{PAGES_FOLDER}/ "
                          "are in the navigation", "remove the line", warning=True)
         slug, order = undated or (slugify(self.text("slug") or path.stem, max_length=SLUG_FROM_FILE_MAX), None)
+        date = UNDATED if undated else self.date()
         return Briefing(
             file=self.shown, slug=slug, title=title,
-            date=UNDATED if undated else self.date(),
+            date=date,
             topics=(self.config.default_topic,) if undated else self.topics(),
             lang=self.lang(), summary=summary, id=self.text("id", path.stem), source=self.text("source"),
             body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image), draft=draft,
-            summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image)
+            summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
+            updated=self.updated(date), corrections=self.corrections(date))
 
 
 def is_language_tag(text: str) -> bool:

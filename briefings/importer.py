@@ -14,6 +14,7 @@ files. The manifest takes the journal in at the end of each import.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from . import frontmatter
 from .config import Config
+from . import dates
 from .dates import BriefingDate, to_yaml
 from .errors import SiteError, SiteErrors, display_path
 from .fsutil import flush_all, leftover_target, write_atomic
@@ -158,7 +160,8 @@ def _duplicate(seed: Seed, shown: str, seen_ids: dict[str, str]) -> SiteError:
 
 
 def import_seeds(config: Config, force: bool = False, only: list[Path] | None = None,
-                 replace_invalid: bool = False, jobs: int | None = None, prune: bool = False) -> ImportReport:
+                 replace_invalid: bool = False, jobs: int | None = None, prune: bool = False,
+                 today: dt.date | None = None) -> ImportReport:
     """Import every seed (or just `only`); problems are collected in the report, never raised.
 
     A full import also lists the content files it wrote whose seed is gone (see `_seedless`);
@@ -168,8 +171,11 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     (with a warning each), instead of refusing them. Seeds are converted on every core
     (`jobs`: how many processes, None for all when there are many seeds), then written
     in file order by this process alone, so slugs and the manifest do not depend on timing.
+    A published briefing rewritten from its changed seed records `updated:` with `today`
+    (by default today in the site's time zone, or BRIEFINGS_TODAY's day: dates.today).
     """
     report = ImportReport()
+    updated_on = (today or dates.today(config.timezone)).isoformat()
     files, leftovers = _content_files(config.content_dir)
     _remove_leftovers(leftovers, config, report)
     journal = Journal(config.content_dir / JOURNAL)
@@ -192,7 +198,7 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
             report.warnings.extend(problems)
             seen_ids[seed.id] = display_path(path, config.root)
             try:
-                _place(seed, text, config, force, manifest, existing, taken, report, journal)
+                _place(seed, text, config, force, manifest, existing, taken, report, journal, updated_on)
             except SiteErrors as exc:
                 report.failed.extend(exc.errors)
         if only is None:
@@ -294,11 +300,13 @@ def _convert(path: Path, config: Config, replace_invalid: bool
 
 
 def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
-           existing: dict[str, Path], taken: set[str], report: ImportReport, journal: Journal) -> None:
+           existing: dict[str, Path], taken: set[str], report: ImportReport, journal: Journal,
+           updated_on: str) -> None:
     """Write the seed's content file unless that would overwrite a person's edits. The journal
     gets the file's record first: a kill right after the file is renamed into place (before
-    any later write could record it) must not leave it unaccounted for."""
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    any later write could record it) must not leave it unaccounted for. A file rewritten
+    because its seed changed was published: it records the day in `updated:` (a file whose
+    seed is unchanged keeps the `updated:` an earlier import wrote)."""
     target = existing.get(seed.id)
     if target is None:
         target = new_content_path(config, seed.date, seed.title, taken)
@@ -310,15 +318,17 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
             raise SiteErrors([SiteError(display_path(target, config.root), None,
                                         f"cannot read: {exc.strerror or exc}",
                                         "check the file is readable")]) from None
-        if current == text.encode():
+        if current == with_updated(text, _updated_value(current)).encode():
             report.unchanged.append(display_path(target, config.root))
-            manifest[seed.id] = digest
+            manifest[seed.id] = hashlib.sha256(current).hexdigest()
             return
         edited = hashlib.sha256(current).hexdigest() != manifest.get(seed.id)
         if edited and not force:
             report.kept.append(display_path(target, config.root))
             return
+        text = with_updated(text, updated_on)
         outcome = report.updated
+    digest = hashlib.sha256(text.encode()).hexdigest()
     try:
         journal.append(_journal_record(seed.id, target, digest, config))
         write_atomic(target, text.encode(), durable=False)
@@ -372,6 +382,27 @@ def content_text(seed: Seed, config: Config, shown: str, warnings: list[SiteErro
         "source": shown,
     }
     return frontmatter.join(meta, body)
+
+
+_UPDATED_LINE = re.compile(r"^updated: *(\S.*?) *$", re.MULTILINE)
+
+
+def _updated_value(text: bytes) -> str | None:
+    """The `updated:` value in a content file's header, as written."""
+    head = text[:4096].decode("utf-8", "replace")
+    end = head.find("\n---", 3)
+    match = _UPDATED_LINE.search(head[:end] if end > 0 else head)
+    return match.group(1) if match else None
+
+
+def with_updated(text: str, value: str | None) -> str:
+    """A content file's text (as content_text makes it) with `updated: value` after its
+    `date:` line; as it is when `value` is None."""
+    if value is None:
+        return text
+    head, sep, rest = text.partition("\ndate: ")
+    date_line, newline, after = rest.partition("\n")
+    return f"{head}{sep}{date_line}{newline}updated: {value}\n{after}"
 
 
 def headline_title(headline: str) -> str:

@@ -258,6 +258,7 @@ PHRASES: dict[str, str | tuple[str, str]] = {
     "latest": "Latest briefings", "page": "Page", "previous_page": "Newer", "next_page": "Older",
     "previous": "Previous briefing", "next": "Next briefing", "related": "Related briefings",
     "reading_time": ("{n} min read", "{n} min read"), "published": "Published",
+    "updated_on": "Updated {date}", "corrections": "Corrections",
     "topic_feed": "Feed for this topic", "not_found": "Page not found",
     "not_found_text": "This page does not exist or has moved.",
     "back_home": "Back to the latest briefings", "skip": "Skip to content",

@@ -209,7 +209,8 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
 
     A part holds at most SITEMAP_LIMIT URLs, as the sitemap protocol demands; a larger year
     is cut into parts from its oldest briefing (see `_cut`), so a new briefing changes its
-    year's newest part only. Each part shows URLs and dates alone: editing a briefing's text re-renders
+    year's newest part only. A listing's date is its newest briefing's; a briefing's is its last
+    change (`Briefing.last_modified`). Each part shows URLs and dates alone: editing a briefing's text re-renders
     none of them, adding one re-renders its year's part and the index, not every URL."""
     url = lambda path: urls.absolute_url(config.base_url, path)
     newest = lambda briefings: briefings[0].date.iso() if briefings else ""
@@ -225,9 +226,10 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
              for number, chunk in _cut(listings)]
     for year in archive.years:
         for number, chunk in _cut(year.briefings):
-            entries = tuple((url(b.path), b.date.iso()) for b in chunk)
-            parts.append((urls.sitemap_part_path(f"{year.year:04d}", number), entries, newest(chunk),
-                          len(chunk)))
+            # a briefing's last change (a correction) dates its URL and its part
+            entries = tuple((url(b.path), b.last_modified.iso()) for b in chunk)
+            parts.append((urls.sitemap_part_path(f"{year.year:04d}", number), entries,
+                          max(lastmod for _, lastmod in entries), len(chunk)))
     yield Page(urls.SITEMAP_PATH, "sitemap-index.xml",
                {"sitemaps": tuple((url(path), lastmod) for path, _, lastmod, _ in parts)}, len(archive.briefings))
     for path, entries, _, weight in parts:

@@ -1,7 +1,7 @@
 """Incremental builds equal clean builds, whatever happened in between (Hypothesis, stateful).
 
 A state machine edits a small project the way a writer does -- bodies, titles, dates,
-topics, languages, images added, replaced and removed, new, deleted and renamed briefings, template and static overrides,
+topics, languages, images added, replaced and removed, corrections and updates, new, deleted and renamed briefings, template and static overrides,
 config.yaml, saves that change nothing, the clock moving on (scheduled briefings coming
 out) -- and rebuilds after every step, in process, with the build cache kept. After each step the site must be byte for byte what a clean build
 of the same inputs gives (a fresh copy of the project, no .cache/, no site/). Some steps
@@ -362,6 +362,20 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self._write_doc(name)
         (self.root / name.rsplit("/", 1)[0] / image).unlink()
 
+    @precondition(lambda self: self.docs)
+    @rule(index=st.integers(0, 99), day=st.integers(1, 28), updated=st.booleans())
+    def add_correction(self, index: int, day: int, updated: bool) -> None:
+        """An editor adds a correction (dated after every date the machine gives a briefing), or
+        import's `updated:` changes: the page, feeds and sitemap show the new date."""
+        name = self._pick(index)
+        meta = self.docs[name][0]
+        if updated:
+            meta["updated"] = f"2025-02-{day:02d}"
+        else:
+            meta.setdefault("corrections", []).append({"date": f"2025-01-{day:02d}", "text": "Un chiffre corrigé."})
+        _note(f"{'updated' if updated else 'correction'} of {name} on day {day}")
+        self._write_doc(name)
+
     @rule(stem=st.sampled_from(STEMS), briefing=briefings())
     def add_briefing(self, stem: str, briefing: tuple[dict, str]) -> None:
         name = self._free_name(self._folder(briefing[0]["date"]), stem)
@@ -597,5 +611,25 @@ def test_image_added_replaced_and_removed() -> None:
         machine.remove_image(index=0)
         machine.incremental_equals_clean()
         assert not list((machine.root / "site").rglob("*.png"))
+    finally:
+        machine.teardown()
+
+
+def test_correction_added() -> None:
+    """A correction, then an update, in a fixed order: each incremental build equals a clean one
+    (the page's note, the feeds' modified dates and the sitemap's lastmod all follow)."""
+    machine = IncrementalBuilds()
+    try:
+        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14"}
+        machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais.")),
+                             ("missiles", ({"title": "Missile test over the sea", "date": "2023-09"}, "Texte."))],
+                       overrides=[])
+        machine.incremental_equals_clean()
+        machine.add_correction(index=0, day=5, updated=False)
+        machine.incremental_equals_clean()
+        machine.forget_memory(new_process=True)
+        machine.add_correction(index=0, day=9, updated=True)
+        machine.incremental_equals_clean()
+        assert "2025-02-09" in (machine.root / "site/sitemaps/2023.xml").read_text(encoding="utf-8")
     finally:
         machine.teardown()
