@@ -600,11 +600,12 @@ def test_image_added_replaced_and_removed() -> None:
     out of the text and deleted; every build equals a clean one."""
     machine = IncrementalBuilds()
     try:
-        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14"}
+        meta = {"title": "Kyiv sous les frappes", "date": "2022-08-14"}
         machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais."))], overrides=[])
         for version in (0, 2, 1):
             machine.set_image(index=0, version=version)
             machine.incremental_equals_clean()
+            assert (machine.root / "site/2022/08/fig1.png").read_bytes() == IMAGES[version]
         machine.forget_memory(new_process=True)
         machine.set_image(index=0, version=0)
         machine.incremental_equals_clean()
@@ -620,9 +621,9 @@ def test_correction_added() -> None:
     (the page's note, the feeds' modified dates and the sitemap's lastmod all follow)."""
     machine = IncrementalBuilds()
     try:
-        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14"}
+        meta = {"title": "Kyiv sous les frappes", "date": "2022-08-14"}
         machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais.")),
-                             ("missiles", ({"title": "Missile test over the sea", "date": "2023-09"}, "Texte."))],
+                             ("missiles", ({"title": "Missile test over the sea", "date": "2022-09"}, "Texte."))],
                        overrides=[])
         machine.incremental_equals_clean()
         machine.add_correction(index=0, day=5, updated=False)
@@ -630,6 +631,6 @@ def test_correction_added() -> None:
         machine.forget_memory(new_process=True)
         machine.add_correction(index=0, day=9, updated=True)
         machine.incremental_equals_clean()
-        assert "2025-02-09" in (machine.root / "site/sitemaps/2023.xml").read_text(encoding="utf-8")
+        assert "2025-02-09" in (machine.root / "site/sitemaps/2022.xml").read_text(encoding="utf-8")
     finally:
         machine.teardown()
