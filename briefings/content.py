@@ -250,7 +250,7 @@ def _load_entry(path: Path, current: tuple[int, int], config: Config) -> FileEnt
 
 
 def _media_stamps(files: list[str]) -> tuple[tuple[str, tuple[int, int] | None], ...]:
-    found = []
+    found: list[tuple[str, tuple[int, int] | None]] = []
     for file in dict.fromkeys(files):
         try:
             found.append((file, stamp(os.stat(file))))

@@ -20,12 +20,15 @@ the first is usually on the first screen.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 if TYPE_CHECKING:
@@ -158,17 +161,17 @@ def _joined(parts: list[str]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def _media_attribute(token: Token, name: str, env: dict) -> "Media | None":
+def _media_attribute(token: Token, name: str, env: dict[str, Any]) -> Media | None:
     """Point the token's `name` attribute at its media file, when it names one."""
     url = str(token.attrGet(name) or "")
     cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
-    media = env["media"].get(url[:cut])
+    media: Media | None = env["media"].get(url[:cut])
     if media is not None:
         token.attrSet(name, f"{MEDIA_MARK}{media.path}{MEDIA_MARK}{url[cut:]}")
     return media
 
 
-def _image(self, tokens, idx, options, env) -> str:
+def _image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: dict[str, Any]) -> str:
     token = tokens[idx]
     media = _media_attribute(token, "src", env)
     if media is not None and media.width:
@@ -177,12 +180,13 @@ def _image(self, tokens, idx, options, env) -> str:
     if env["images"]:
         token.attrSet("loading", "lazy")
     env["images"] += 1
-    return self.image(tokens, idx, options, env)
+    return str(self.image(tokens, idx, options, env))
 
 
-def _link_open(self, tokens, idx, options, env) -> str:
+def _link_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+               env: dict[str, Any]) -> str:
     _media_attribute(tokens[idx], "href", env)
-    return self.renderToken(tokens, idx, options, env)
+    return str(self.renderToken(tokens, idx, options, env))
 
 
 _md.add_render_rule("image", _image)
@@ -192,9 +196,9 @@ _md.add_render_rule("link_open", _link_open)
 @lru_cache(maxsize=4096)
 def to_html(source: str, media: tuple[Media, ...] = ()) -> str:
     """Render a briefing body with its media; cached because feeds and pages render the same bodies."""
-    return _md.render(source, {"media": {m.reference: m for m in media}, "images": 0})
+    return str(_md.render(source, {"media": {m.reference: m for m in media}, "images": 0}))
 
 
 def parse(source: str) -> list[Token]:
     """The body's block tokens (inline ones hold links and images as children), for media.py."""
-    return _md.parse(source, {})
+    return list(_md.parse(source, {}))

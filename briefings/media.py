@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from itertools import chain
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -75,7 +76,7 @@ def references(body: str, first_line: int) -> list[Reference]:
     for block in parse(body):
         if block.type != "inline" or not block.children:
             continue
-        start, end = block.map or (0, len(lines))
+        start, end = (int(block.map[0]), int(block.map[1])) if block.map else (0, len(lines))
         for token in block.children:
             if token.type == "image":
                 url, alt = str(token.attrGet("src") or ""), token.content
@@ -92,7 +93,7 @@ def _line_of(url: str, lines: list[str], start: int, end: int) -> int:
     """The body line (0-based) where `url` is written: in its paragraph's lines, else anywhere
     (a reference definition `[carte]: carte.png`), else the paragraph's first line."""
     written = unquote(url)
-    for index in [*range(start, end), *range(len(lines))]:
+    for index in chain(range(start, end), range(len(lines))):
         if url in lines[index] or written in lines[index]:
             return index
     return start

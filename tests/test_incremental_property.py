@@ -1,9 +1,10 @@
 """Incremental builds equal clean builds, whatever happened in between (Hypothesis, stateful).
 
 A state machine edits a small project the way a writer does -- bodies, titles, dates,
-topics, languages, images added, replaced and removed, corrections and updates, new, deleted and renamed briefings, template and static overrides,
-config.yaml, saves that change nothing, the clock moving on (scheduled briefings coming
-out) -- and rebuilds after every step, in process, with the build cache kept. After each step the site must be byte for byte what a clean build
+topics, languages, images added, replaced and removed, corrections and updates, new, deleted
+and renamed briefings, template and static overrides, config.yaml, saves that change nothing,
+the clock moving on (scheduled briefings coming out) -- and rebuilds after every step, in
+process, with the build cache kept. After each step the site must be byte for byte what a clean build
 of the same inputs gives (a fresh copy of the project, no .cache/, no site/). Some steps
 drop the in-memory cache first, so the next build starts from the cache on disk (briefings
 stored without their bodies, read again from their files), as a new `build.py build` does.

@@ -15,7 +15,7 @@ import feedparser
 import pytest
 
 from browser import launch_browser
-from fixtures.images import gif, jpeg_header, png, webp_header
+from fixtures.images import gif, jpeg_header, png
 from helpers import BASE_URL, content_file, create_project, parse_html, resolve, run_build_py, snapshot
 from sitecrawl import SiteServer
 

@@ -140,7 +140,7 @@ def test_feeds_carry_the_modified_date_and_keep_their_ids(sites: tuple[Path, Pat
 
 
 def test_sitemap_lastmod_follows_the_last_change(sites: tuple[Path, Path]) -> None:
-    for site, lastmod in zip(sites, ("2024-05-03", "2024-05-06")):
+    for site, lastmod in zip(sites, ("2024-05-03", "2024-05-06"), strict=True):
         parts = read_sitemap(site, BASE_URL)
         urls = dict(entry for entries in parts.values() for entry in entries)
         assert urls[BASE_URL + PAGE.removesuffix("index.html")] == lastmod
