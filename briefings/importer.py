@@ -172,7 +172,9 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
     (`jobs`: how many processes, None for all when there are many seeds), then written
     in file order by this process alone, so slugs and the manifest do not depend on timing.
     A published briefing rewritten from its changed seed records `updated:` with `today`
-    (by default today in the site's time zone, or BRIEFINGS_TODAY's day: dates.today).
+    (by default today in the site's time zone, or BRIEFINGS_TODAY's day: dates.today); a
+    briefing counts as published once a finished import recorded it in the manifest (one only a
+    killed import wrote, known from its journal, is mended as if that import had not run).
     """
     report = ImportReport()
     updated_on = (today or dates.today(config.timezone)).isoformat()
@@ -198,7 +200,8 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
             report.warnings.extend(problems)
             seen_ids[seed.id] = display_path(path, config.root)
             try:
-                _place(seed, text, config, force, manifest, existing, taken, report, journal, updated_on)
+                _place(seed, text, config, force, manifest, existing, taken, report, journal,
+                       updated_on if seed.id in recorded else None)
             except SiteErrors as exc:
                 report.failed.extend(exc.errors)
         if only is None:
@@ -301,12 +304,13 @@ def _convert(path: Path, config: Config, replace_invalid: bool
 
 def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
            existing: dict[str, Path], taken: set[str], report: ImportReport, journal: Journal,
-           updated_on: str) -> None:
+           updated_on: str | None) -> None:
     """Write the seed's content file unless that would overwrite a person's edits. The journal
     gets the file's record first: a kill right after the file is renamed into place (before
-    any later write could record it) must not leave it unaccounted for. A file rewritten
-    because its seed changed was published: it records the day in `updated:` (a file whose
-    seed is unchanged keeps the `updated:` an earlier import wrote)."""
+    any later write could record it) must not leave it unaccounted for. A published file
+    rewritten because its seed changed records the day, `updated_on` (None for one not
+    published yet), in `updated:`; a file whose seed is unchanged keeps the `updated:` an
+    earlier import wrote."""
     target = existing.get(seed.id)
     if target is None:
         target = new_content_path(config, seed.date, seed.title, taken)
@@ -318,7 +322,8 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
             raise SiteErrors([SiteError(display_path(target, config.root), None,
                                         f"cannot read: {exc.strerror or exc}",
                                         "check the file is readable")]) from None
-        if current == with_updated(text, _updated_value(current)).encode():
+        regenerated = with_updated(text, _updated_value(current))
+        if current == regenerated.encode():
             report.unchanged.append(display_path(target, config.root))
             manifest[seed.id] = hashlib.sha256(current).hexdigest()
             return
@@ -326,7 +331,8 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
         if edited and not force:
             report.kept.append(display_path(target, config.root))
             return
-        text = with_updated(text, updated_on)
+        seed_changed = hashlib.sha256(regenerated.encode()).hexdigest() != manifest.get(seed.id)
+        text = with_updated(text, updated_on) if seed_changed and updated_on else regenerated  # --force alone: no update
         outcome = report.updated
     digest = hashlib.sha256(text.encode()).hexdigest()
     try:

@@ -8,10 +8,13 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import errno
+import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -23,7 +26,7 @@ import pytest
 
 from briefings import fsutil
 from briefings.config import load_config
-from briefings.importer import import_seeds
+from briefings.importer import import_seeds, with_updated
 from helpers import BUILD_PY, content_file, create_project, run_build_py, snapshot, write_file
 
 SEEDS = {f"00{i}_abc{i}.txt": f" date 2023-0{i} Titre numéro {i}.\n\nPremier texte du briefing {i}.\n"
@@ -315,6 +318,25 @@ def kill_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[st
     return root / "seeds", [p.name for p in seeds], written, snapshot(config.parent / "content")
 
 
+DAY = dt.date(2026, 12, 6)
+"""The day an import after a kill runs, for the `updated:` it records (tests/test_updates.py)."""
+
+
+def with_updates(reference: dict[str, bytes], files: list[str]) -> dict[str, bytes]:
+    """`reference` (content/, as a snapshot) with `updated: DAY` in `files` (their paths from the
+    project), as an import rewriting them once published writes it, and the manifest to match."""
+    expected = dict(reference)
+    manifest = json.loads(expected[".imported.json"])
+    for file in files:
+        key = file.removeprefix("content/")
+        text = with_updated(expected[key].decode("utf-8"), DAY.isoformat())
+        expected[key] = text.encode("utf-8")
+        manifest[re.search(r"^id: ['\"]?([0-9a-z]+)", text, re.MULTILINE).group(1)] = \
+            hashlib.sha256(text.encode("utf-8")).hexdigest()
+    expected[".imported.json"] = json.dumps(dict(sorted(manifest.items())), indent=1).encode() + b"\n"
+    return expected
+
+
 def edited_seeds() -> list[int]:
     """The first, a middle and the last seed written: each kill finds some written, some not."""
     return [0, KILL_CORPUS // 2, KILL_CORPUS - 1]
@@ -353,13 +375,15 @@ def test_sigkill_during_an_import_loses_no_later_seed_edit(tmp_path: Path, kill_
         path = config.parent / "seeds" / names[index]
         path.write_bytes(path.read_bytes() + EDIT.encode())
 
-    report = import_seeds(load_config(config))
+    report = import_seeds(load_config(config), today=DAY)
 
     assert not report.failed and not report.kept, [str(e) for e in report.failed] + report.kept
     assert debris(content) == []
     for index in edited_seeds():
         assert (config.parent / written[index]).read_text(encoding="utf-8").rstrip().endswith(
             "Un paragraphe ajouté à la source après l'interruption."), written[index]
+    if code == 0:  # the import finished before the kill: its files were published, edits date them
+        reference = with_updates(reference, [written[index] for index in edited_seeds()])
     assert snapshot(content) == reference
     # Where exactly the kill landed depends on the machine (the import may even finish first):
     # the moments that matter most are pinned down by the next test.

@@ -53,6 +53,13 @@ def test_import_dates_a_published_briefing_it_rewrites(tmp_path: Path) -> None:
     assert import_seeds(config, today=dt.date(2026, 12, 11), jobs=1).kept
     assert split_front_matter(content)[0]["updated"] == dt.date(2026, 12, 10)
 
+    assert import_seeds(config, force=True, today=dt.date(2026, 12, 12), jobs=1).updated  # the new seed, forced
+    assert split_front_matter(content)[0]["updated"] == dt.date(2026, 12, 12)
+    content.write_text(content.read_text(encoding="utf-8") + "\nUne autre note.\n", encoding="utf-8")
+    assert import_seeds(config, force=True, today=dt.date(2026, 12, 13), jobs=1).updated  # same seed: no update
+    meta, body = split_front_matter(content)
+    assert meta["updated"] == dt.date(2026, 12, 12) and "Une autre note" not in body
+
 
 def test_import_uses_the_configured_time_zone(tmp_path: Path) -> None:
     """Through the command line: the day written is today's in `timezone` (read around the
