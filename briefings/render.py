@@ -196,11 +196,9 @@ class Renderer:
     def media_url(self, page: Page, path: str) -> str:
         """The URL of the site file at `path` in `page`: relative in an HTML page, like every
         link (so it works at a domain root, under a sub-path and from disk); absolute in a feed,
-        which readers show away from the site; from the site's root in 404.html."""
+        which readers show away from the site."""
         if not page.path.endswith(".html"):
             return urls.absolute_url(self.config.base_url, path)
-        if page.absolute_links:
-            return urls.site_path(self.config.base_url, path)
         return urls.relative_url(page.path, path, self.config.link_style)
 
     def _share_image(self, briefing: Briefing) -> str:
