@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from briefings.config import load_config
 from briefings.pipeline import build
+from briefings.text import is_visible
 from helpers import content_file, create_project
 
 PAYLOADS = [
@@ -27,6 +28,9 @@ PAYLOADS = [
 hostile = st.lists(st.sampled_from(PAYLOADS) | st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
                                                              max_size=12),
                    min_size=1, max_size=4).map(" ".join).map(str.strip).filter(bool)
+
+# A title must show something: one of only invisible or unassigned characters (Hypothesis drew
+# U+18CD6) is refused by loading, by design (tests/bad_input/content/title-invisible.yaml).
 
 RSS_HTML_FIELDS = ("description",)
 """RSS elements whose text a reader renders as HTML."""
@@ -79,7 +83,7 @@ def _rss_fields(path: Path) -> list[tuple[str, str]]:
 
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(title=hostile, summary=hostile, description=hostile, full_content=st.booleans())
+@given(title=hostile.filter(is_visible), summary=hostile, description=hostile, full_content=st.booleans())
 def test_no_feed_field_can_run_script(tmp_path_factory, title: str, summary: str, description: str,
                                       full_content: bool) -> None:
     root = tmp_path_factory.mktemp("feeds")
