@@ -538,8 +538,8 @@ test_incremental_build_equals_clean_build = IncrementalBuilds.TestCase
 # --- what the machine found, minimised and replayed ------------------------------------------
 
 @pytest.mark.parametrize("override, date", [
-    pytest.param(("year.html", 1), "2023-08-14", id="year-html-renders-bodies"),
-    pytest.param(("_macros.html", 1), "2023", id="briefing-list-renders-bodies"),
+    pytest.param(("year.html", 1), "2022-08-14", id="year-html-renders-bodies"),
+    pytest.param(("_macros.html", 1), "2022", id="briefing-list-renders-bodies"),
 ])
 def test_body_edit_refreshes_a_year_page_that_renders_bodies(override: tuple[str, int], date: str) -> None:
     """One briefing with a `summary:`, an override that renders bodies on its year page, one
@@ -564,7 +564,7 @@ def test_editing_an_included_template_named_by_a_variable_refreshes_its_pages() 
     each re-render the pages that use it (before: they kept the first note)."""
     machine = IncrementalBuilds()
     try:
-        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14"}
+        meta = {"title": "Kyiv sous les frappes", "date": "2022-08-14"}
         machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais."))],
                        overrides=[("briefing.html", 3)])
         machine.incremental_equals_clean()
@@ -582,7 +582,7 @@ def test_editing_a_parent_template_of_the_project_refreshes_its_pages() -> None:
     of the frame shows on the topic pages, and the topic template's own edit too."""
     machine = IncrementalBuilds()
     try:
-        meta = {"title": "Kyiv sous les frappes", "date": "2023-08-14", "topics": ["defence"]}
+        meta = {"title": "Kyiv sous les frappes", "date": "2022-08-14", "topics": ["defence"]}
         machine.create(docs=[("front-est", (meta, "Kyiv annonce une nouvelle phase des essais."))], overrides=[])
         machine._write(machine.root / "templates" / "_frame.html", FRAMES[0])
         machine._write(machine.root / "templates" / "topic.html", FRAMED_TOPIC)
