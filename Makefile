@@ -1,6 +1,7 @@
 # Two entry points, both starting from a bare machine with Python 3.11+ and make:
 #   make preview   set up, import the seeds, build the archive and serve it with live reload
-#   make test      set up (test extras, Chromium, the HTML and accessibility checkers) and run the whole test suite
+#   make test      set up (test extras, Chromium, the HTML and accessibility checkers), run the static checks
+#                  (ruff, mypy) and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,8 +22,11 @@ site: $(STAMP)
 preview: site
 	$(BIN)/python build.py serve --open
 
+# ruff (lint, including import order) and mypy (strict on briefings/) first: both are configured in pyproject.toml
 test: $(STAMP)
 	@sh tests/install-tools.sh
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # make bench [BENCH_ARGS="--sizes 1000,10000,100000 --runs 3"]; the live-reload one: python -m bench latency

@@ -34,9 +34,31 @@ from pathlib import Path
 import yaml
 
 from bench import anchors as anchor_mod
-from bench.common import (SUMMARY, Run, Workdir, add_run_options, build_py, engine_theme, environment, load_note,
-                          make_project, markdown_table, median, megabytes, mib, parse_sizes, pick_briefing,
-                          remove, run_measured, seconds, set_aside, settle_disk, tree_size, use_engine, write_json)
+from bench.common import (
+    SUMMARY,
+    Run,
+    Workdir,
+    add_run_options,
+    build_py,
+    engine_theme,
+    environment,
+    load_note,
+    make_project,
+    markdown_table,
+    median,
+    megabytes,
+    mib,
+    parse_sizes,
+    pick_briefing,
+    remove,
+    run_measured,
+    seconds,
+    set_aside,
+    settle_disk,
+    tree_size,
+    use_engine,
+    write_json,
+)
 
 ENGINE, ENGINE_NO_SEARCH = "briefings", "briefings --no-search"
 """The engine's two rows: the default build (with the search index) and the build without it."""

@@ -29,8 +29,22 @@ from urllib.parse import urlsplit
 if __package__ in (None, ""):  # run as `python bench/burst.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (Workdir, add_run_options, build_py, content_files, environment, load_note, make_project,
-                          markdown_table, median, percentile, run_measured, seconds, use_engine, write_json)
+from bench.common import (
+    Workdir,
+    add_run_options,
+    build_py,
+    content_files,
+    environment,
+    load_note,
+    make_project,
+    markdown_table,
+    median,
+    percentile,
+    run_measured,
+    seconds,
+    use_engine,
+    write_json,
+)
 from bench.latency import Server, log, page_url
 
 STYLESHEET = "static/style.css"
@@ -96,7 +110,7 @@ class ThreadSampler:
             count = int(next(line.split()[1] for line in text.splitlines() if line.startswith("Threads:")))
             self.peak = max(self.peak or 0, count)
 
-    def __enter__(self) -> "ThreadSampler":
+    def __enter__(self) -> ThreadSampler:
         self._thread.start()
         return self
 

@@ -71,7 +71,7 @@ class Run:
     stdout: str
     stderr: str
 
-    def check(self) -> "Run":
+    def check(self) -> Run:
         if self.returncode != 0:
             raise RuntimeError(f"{' '.join(self.argv)} exited {self.returncode}\n"
                                f"--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}")
@@ -315,7 +315,10 @@ def megabytes(size: float) -> str:
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
     align = "| " + " | ".join(("-" * w if i == 0 else "-" * (w - 1) + ":") for i, w in enumerate(widths)) + " |"
     return "\n".join([line(header), align, *(line(r) for r in rows)])
 

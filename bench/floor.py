@@ -25,8 +25,21 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/floor.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (Workdir, add_run_options, build_py, content_files, environment, make_project,
-                          markdown_table, median, parse_sizes, run_measured, seconds, use_engine, write_json)
+from bench.common import (
+    Workdir,
+    add_run_options,
+    build_py,
+    content_files,
+    environment,
+    make_project,
+    markdown_table,
+    median,
+    parse_sizes,
+    run_measured,
+    seconds,
+    use_engine,
+    write_json,
+)
 
 PAGE = """<!DOCTYPE html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
@@ -74,7 +87,7 @@ def timed(files: list[Path], processes: int, workdir: Path) -> tuple[float, floa
             pool.map(_slice, [(files, out, index, processes) for index in range(processes)])
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = sum(b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime for a, b in zip(before, after))
+    cpu = sum(b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime for a, b in zip(before, after, strict=True))
     return wall, cpu
 
 

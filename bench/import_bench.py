@@ -12,8 +12,18 @@ import argparse
 import shutil
 from pathlib import Path
 
-from bench.common import (PYTHON, Workdir, make_project, markdown_table, median, parse_sizes, run_measured,
-                          seconds, settle_disk, use_engine)
+from bench.common import (
+    PYTHON,
+    Workdir,
+    make_project,
+    markdown_table,
+    median,
+    parse_sizes,
+    run_measured,
+    seconds,
+    settle_disk,
+    use_engine,
+)
 
 
 def import_once(engine: Path, config: Path) -> tuple[float, float]:

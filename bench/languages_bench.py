@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
         code, sure = language.detect_language(text, "und")
         sample = text[:language.SAMPLE + text.find("\n") + 1]
         probability = language._identifier().classify(sample)[1]
-        cost = timed(lambda: language.detect_language(text, "und"), args.repeat)
+        cost = timed(lambda text=text: language.detect_language(text, "und"), args.repeat)
         expected = EXPECTED_LANGUAGE[path.name[:3]]
         right += code == expected
         rows.append([path.name[:3], expected, code, f"{probability:.3f}", "yes" if sure else "no",

@@ -49,10 +49,25 @@ import urllib.request
 import yaml
 
 from bench import anchors
+from bench.common import (
+    SUMMARY,
+    Workdir,
+    add_run_options,
+    build_py,
+    environment,
+    load_note,
+    make_project,
+    markdown_table,
+    median,
+    p95,
+    parse_sizes,
+    pick_briefing,
+    run_measured,
+    seconds,
+    use_engine,
+    write_json,
+)
 from briefings.urls import base_path
-from bench.common import (SUMMARY, Workdir, add_run_options, build_py, environment, load_note, make_project,
-                          markdown_table, median, p95, parse_sizes, pick_briefing, run_measured, seconds, use_engine,
-                          write_json)
 
 CHROMIUM = Path(os.environ.get("BRIEFINGS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -21,8 +21,21 @@ import sys
 import threading
 from pathlib import Path
 
-from bench.common import (Workdir, add_run_options, build_py, environment, make_project, markdown_table,
-                          median, megabytes, parse_sizes, run_measured, tree_size, use_engine, write_json)
+from bench.common import (
+    Workdir,
+    add_run_options,
+    build_py,
+    environment,
+    make_project,
+    markdown_table,
+    median,
+    megabytes,
+    parse_sizes,
+    run_measured,
+    tree_size,
+    use_engine,
+    write_json,
+)
 
 QUERIES = ("pyongyang", "pyongyang", "sahel", "corée nord")
 """A common word, the same again (nothing left to fetch), a rarer one, two words."""

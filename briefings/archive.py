@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import urls
 from .config import Config
 from .content import Briefing
 from .dates import BriefingDate
-from . import urls
 
 RELATED_WINDOW = 8
 """How many briefings on each side, per shared topic, are considered as related."""
@@ -44,7 +45,7 @@ class Topic(TopicPaths):
     def ref(self) -> TopicRef:
         return TopicRef(self.slug, self.name)
 
-    def summary(self) -> "TopicSummary":
+    def summary(self) -> TopicSummary:
         years = Counter(b.date.year for b in self.briefings)
         return TopicSummary(len(self.briefings), tuple(sorted(years.items(), reverse=True)))
 
@@ -75,6 +76,7 @@ class Month:
 
     @property
     def path(self) -> str:
+        assert self.date.month is not None, "a month is dated to its month"
         return urls.month_path(self.date.year, self.date.month)
 
 
@@ -150,7 +152,7 @@ class Archive:
         return next((t for t in self.topics if t.slug == slug), None)
 
 
-def newest_first(briefing: Briefing) -> tuple:
+def newest_first(briefing: Briefing) -> tuple[int, int, int, str]:
     """Sort key: date descending, then file path so equal dates keep a stable order."""
     year, month, day = briefing.date.sort_key
     return (-year, -month, -day, briefing.file)
@@ -202,7 +204,7 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
                    pages=pages, shape_key=key)
 
 
-def navigation_order(page: Briefing) -> tuple:
+def navigation_order(page: Briefing) -> tuple[bool, int, str, str]:
     """Sort key of the pages without a date: `nav_order` first, then title, then file."""
     return (page.nav_order is None, page.nav_order or 0, page.title.casefold(), page.file)
 
@@ -215,7 +217,8 @@ def related_memo(archive: Archive, count: int) -> RelatedMemo:
                        count, {t.slug: tuple([b.shape_digest for b in t.briefings]) for t in archive.topics})
 
 
-def _remembered(ordered: tuple[Briefing, ...], memo: RelatedMemo, settled) -> dict[str, tuple[Briefing, ...]]:
+def _remembered(ordered: tuple[Briefing, ...], memo: RelatedMemo,
+                settled: Iterable[Briefing]) -> dict[str, tuple[Briefing, ...]]:
     """The memo's choice for each of the `settled` briefings, as this build's objects."""
     by_path = {b.path: b for b in ordered}
     return {b.path: tuple([by_path[p] for p in memo.paths[b.path]]) for b in settled}
@@ -273,7 +276,7 @@ def _years(ordered: tuple[Briefing, ...]) -> tuple[Year, ...]:
 
 
 def _related(ordered: tuple[Briefing, ...], by_topic: dict[str, list[Briefing]],
-             count: int, chosen_for) -> dict[str, tuple[Briefing, ...]]:
+             count: int, chosen_for: Iterable[Briefing]) -> dict[str, tuple[Briefing, ...]]:
     """For each of `chosen_for`: briefings sharing the most topics, nearest in time first.
 
     Only a window around each briefing in each of its topics is scored, which

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 BATCH = 200
 """Rows written per transaction: bounded memory, few commits."""

@@ -14,14 +14,16 @@ import hashlib
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO
 
 from .archive import RelatedMemo
 from .config import Config
 from .content import Briefing, FileEntry, stamp
 from .engine import engine_stamp
+from .errors import SiteError
 from .fsutil import write_atomic
 from .journal import Journal
 from .output import spare_folder
@@ -35,7 +37,7 @@ CACHE_VERSION = (8, tuple(f.name for f in dataclasses.fields(Briefing)))
 
 @dataclass
 class BuildCache:
-    version: tuple = CACHE_VERSION
+    version: tuple[int, tuple[str, ...]] = CACHE_VERSION
     outputs: dict[str, tuple[str, tuple[int, int, int] | None]] = field(default_factory=dict)
     """Site path -> (fingerprint of what was written, its file stamp after writing).
 
@@ -52,7 +54,7 @@ class BuildCache:
     """The spare's files' stamps, where known: a file a build keeps there needs no new stat."""
     index_key: str = ""
     """Which briefing pages the live site's search index was made from (see pipeline)."""
-    last: tuple[int, int, list] = (0, 0, [])
+    last: tuple[int, int, list[SiteError]] = (0, 0, [])
     """(briefings, pages, warnings) of the last build: what a no-op build reports."""
     schedule: Schedule = Schedule()
     """What the last build held back: a no-op build reports it, and once its next briefing's
@@ -119,9 +121,10 @@ def load_cache(config: Config) -> BuildCache:
     if site in _MEMORY:
         return _MEMORY[site]
     cache = _unpickle(cache_file(config))
-    current = (isinstance(cache, BuildCache) and cache.version == CACHE_VERSION
-               and all(hasattr(cache, f.name) for f in dataclasses.fields(BuildCache)))
-    return cache if current else BuildCache()
+    if (isinstance(cache, BuildCache) and cache.version == CACHE_VERSION
+            and all(hasattr(cache, f.name) for f in dataclasses.fields(BuildCache))):
+        return cache
+    return BuildCache()
 
 
 def preload(config: Config) -> None:
@@ -168,7 +171,7 @@ def _replay_journal(path: Path, token: str, files: dict[str, FileEntry]) -> int:
     return JOURNAL_DAMAGED if damaged else applied
 
 
-def _frame(stream) -> tuple[str, list]:
+def _frame(stream: BinaryIO) -> tuple[str, list[tuple[str, FileEntry | None]]]:
     """One journal entry: (token, the changes as (key, entry or None) pairs); a foreign one raises."""
     token, changes = pickle.load(stream)
     return token, list(changes.items())
@@ -299,7 +302,8 @@ def remember_swap(cache: BuildCache, site_dir: Path, prints: dict[str, str], int
     known = _kept_stamps(cache, kept)
     cache.spare = {path: (fingerprint if path in intact else "?")
                    for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
-    cache.spare_stamps = {path: cache.outputs[path][1] for path in intact} if had_site else {}
+    cache.spare_stamps = {path: recorded for path in intact
+                          if (recorded := cache.outputs[path][1])} if had_site else {}
     root = f"{site_dir}/"
     cache.outputs = {path: (fingerprint, known.get(path) or output_stamp(root + path))
                      for path, fingerprint in prints.items()}

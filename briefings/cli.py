@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Config, LINK_STYLES, config_warnings, load_config
+from .config import LINK_STYLES, Config, config_warnings, load_config
 from .errors import SiteError, SiteErrors
 from .urls import base_url_problem
 
@@ -206,7 +206,8 @@ def _site_options(command: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
+        code: int = args.run(args)
+        return code
     except SiteErrors as exc:
         _print_problems(exc.errors)
         errors = sum(1 for e in exc.errors if not e.warning)

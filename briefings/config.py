@@ -10,6 +10,7 @@ import re
 import reprlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import yamldoc
 from .dates import DEFAULT_TIMEZONE, timezone_problem
@@ -96,9 +97,10 @@ class Config:
                 return rule
         return TopicRule(slug, {self.language: slug.replace("-", " ").capitalize()}, ())
 
-    def with_overrides(self, **changes: object) -> "Config":
+    def with_overrides(self, **changes: object) -> Config:
         """A copy with command-line overrides (`--base-url`, `--output`, …) applied."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        given: dict[str, Any] = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **given)
 
 
 _SCALARS: dict[str, tuple[type, str]] = {
@@ -122,25 +124,30 @@ _short_repr = reprlib.Repr()
 _short_repr.maxstring, _short_repr.maxother = 60, 60
 
 
+Keys = tuple[str | int, ...]
+"""A key path in config.yaml, e.g. ('topics', 'defence', 'match')."""
+
+
 class _Checker:
     """Collects problems with their key path and line while config.yaml is read."""
 
     def __init__(self, path: str, text: str):
-        self.path, self.text, self.errors = path, text, []
+        self.path, self.text = path, text
+        self.errors: list[SiteError] = []
 
-    def error(self, keys: tuple, message: str, hint: str = "", warning: bool = False) -> None:
+    def error(self, keys: Keys, message: str, hint: str = "", warning: bool = False) -> None:
         dotted = ".".join(str(k) for k in keys)
         line = yamldoc.key_line(self.text, keys)
         self.errors.append(SiteError(self.path, line, f"{dotted}: {message}", hint, warning))
 
-    def unknown_keys(self, mapping: dict, known: tuple[str, ...], keys: tuple = ()) -> None:
+    def unknown_keys(self, mapping: dict[Any, object], known: tuple[str, ...], keys: Keys = ()) -> None:
         for key in mapping:
             if key not in known:
                 close = closest(str(key), known)
                 hint = f"did you mean '{close}'?" if close else f"known keys: {', '.join(known)}"
                 self.error((*keys, key), "unknown key, ignored", hint, warning=True)
 
-    def typed(self, value: object, kind: type, keys: tuple, expected: str) -> bool:
+    def typed(self, value: object, kind: type, keys: Keys, expected: str) -> bool:
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
             example = {int: "20", bool: "true", str: '"…"'}.get(kind, "…")
@@ -174,9 +181,9 @@ def _read(path: Path) -> tuple[Config, list[SiteError]]:
         raise SiteErrors([SiteError(shown, None, "config file not found",
                                     "run from your project folder or pass --config PATH")]) from None
     except UnicodeDecodeError as exc:
-        data = path.read_bytes()
-        raise SiteErrors([SiteError(shown, 1 + data.count(b"\n", 0, exc.start),
-                                    f"not UTF-8: byte {exc.start} is 0x{data[exc.start]:02X}",
+        raw = path.read_bytes()
+        raise SiteErrors([SiteError(shown, 1 + raw.count(b"\n", 0, exc.start),
+                                    f"not UTF-8: byte {exc.start} is 0x{raw[exc.start]:02X}",
                                     "save config.yaml as UTF-8")]) from None
     data = yamldoc.load(text, shown) or {}
     check = _Checker(shown, text)
@@ -184,7 +191,7 @@ def _read(path: Path) -> tuple[Config, list[SiteError]]:
         raise SiteErrors([SiteError(shown, 1, "config.yaml must be a mapping of keys to values",
                                     "write `key: value` lines, e.g. `title: My archive`")])
     check.unknown_keys(data, KNOWN_KEYS)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each checked to be of its field's type
     for key, (kind, expected) in _SCALARS.items():
         if key in data and check.typed(data[key], kind, (key,), expected):
             values[key] = clean_line(data[key]) if key in _TEXT_KEYS else data[key]
@@ -195,7 +202,7 @@ def _read(path: Path) -> tuple[Config, list[SiteError]]:
     return config, check.errors
 
 
-def _check_values(values: dict, check: _Checker) -> None:
+def _check_values(values: dict[str, Any], check: _Checker) -> None:
     if "base_url" in values:
         problem = base_url_problem(values["base_url"])
         if problem:
@@ -205,11 +212,11 @@ def _check_values(values: dict, check: _Checker) -> None:
     if values.get("cname") and not _DOMAIN.fullmatch(values["cname"]):
         check.error(("cname",), f"'{values['cname'][:80]}' is not a domain name",
                     "write a bare domain such as briefings.example.org, without https:// or a path")
-    if "language" in values and language_problem(values["language"]):
-        check.error(("language",), language_problem(values["language"]),
+    if "language" in values and (problem := language_problem(values["language"])):
+        check.error(("language",), problem,
                     "write a CLDR locale such as fr, en, de, ar, ja or pt-BR")
-    if "timezone" in values and timezone_problem(values["timezone"]):
-        check.error(("timezone",), timezone_problem(values["timezone"]),
+    if "timezone" in values and (problem := timezone_problem(values["timezone"])):
+        check.error(("timezone",), problem,
                     "write an IANA time zone name such as Europe/Paris, America/New_York or UTC")
     if "link_style" in values and values["link_style"] not in LINK_STYLES:
         check.error(("link_style",), f"'{values['link_style']}' is not supported",
@@ -260,7 +267,7 @@ def _topics(topics: object, check: _Checker) -> tuple[TopicRule, ...]:
     return tuple(rules)
 
 
-def _topic_names(name: object, keys: tuple, check: _Checker) -> dict[str, str]:
+def _topic_names(name: object, keys: Keys, check: _Checker) -> dict[str, str]:
     if isinstance(name, str) and clean_line(name):
         return {"": clean_line(name)}  # the one name, in every language
     if isinstance(name, dict) and all(isinstance(v, str) and clean_line(v) for v in name.values()):
@@ -270,7 +277,7 @@ def _topic_names(name: object, keys: tuple, check: _Checker) -> dict[str, str]:
     return {}
 
 
-def _topic_match(match: object, keys: tuple, check: _Checker) -> tuple[str, ...]:
+def _topic_match(match: object, keys: Keys, check: _Checker) -> tuple[str, ...]:
     if isinstance(match, list) and all(isinstance(m, str) and m.strip() for m in match):
         return tuple(match)
     check.error((*keys, "match"), "expected a list of keywords",

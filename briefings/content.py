@@ -192,7 +192,8 @@ def _scan(folder: str, found: dict[str, tuple[int, int]]) -> None:
             continue  # deleted since it was listed
 
 
-def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = None, cache: dict | None = None,
+def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = None,
+                 cache: dict[str, FileEntry] | None = None,
                  jobs: int | None = 1) -> tuple[list[Briefing], list[SiteError]]:
     """All briefings (drafts excluded) and all problems, errors and warnings alike.
 
@@ -204,7 +205,8 @@ def load_content(config: Config, stamps: dict[str, tuple[int, int]] | None = Non
     stamps = stamps if stamps is not None else content_stamps(config)
     cache = cache if cache is not None else {}
     stale = stale_files(stamps, cache)
-    loaded = dict(zip(stale, map_items(lambda key: _load_entry(Path(key), stamps[key], config), stale, jobs)))
+    entries = map_items(lambda key: _load_entry(Path(key), stamps[key], config), stale, jobs)
+    loaded = dict(zip(stale, entries, strict=True))
     fresh: dict[str, FileEntry] = {}
     briefings: list[Briefing] = []
     problems: list[SiteError] = []
@@ -229,7 +231,7 @@ def is_content(key: str) -> bool:
     return key.endswith(".md")
 
 
-def stale_files(stamps: dict[str, tuple[int, int]], cache: dict) -> list[str]:
+def stale_files(stamps: dict[str, tuple[int, int]], cache: dict[str, FileEntry]) -> list[str]:
     """The content files `load_content` reads and parses: those the cache has no entry for at
     their stamp, or whose media files changed."""
     return [key for key, current in stamps.items()
@@ -445,7 +447,7 @@ class _Fields:
         if error is not None:
             self.errors.append(error)
 
-    def later_date(self, value: object, keys: tuple, published: BriefingDate) -> BriefingDate | None:
+    def later_date(self, value: object, keys: tuple[str | int, ...], published: BriefingDate) -> BriefingDate | None:
         """A date of a change to the briefing (`updated:`, a correction's), not before its `date:`."""
         line = yamldoc.key_line(self.doc.header, keys, first_line=2) or 2
         name = "`updated`" if keys == ("updated",) else "the correction's `date`"
@@ -521,7 +523,8 @@ class _Fields:
             date=date,
             topics=(self.config.default_topic,) if undated else self.topics(),
             lang=self.lang(), summary=summary, id=self.text("id", path.stem), source=self.text("source"),
-            body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image), draft=draft,
+            body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image),
+            draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
             updated=self.updated(date), corrections=self.corrections(date))
 

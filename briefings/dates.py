@@ -46,16 +46,16 @@ class BriefingDate:
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
 
-    def __lt__(self, other: "BriefingDate") -> bool:
+    def __lt__(self, other: BriefingDate) -> bool:
         return self.sort_key < other.sort_key if isinstance(other, BriefingDate) else NotImplemented
 
-    def __le__(self, other: "BriefingDate") -> bool:
+    def __le__(self, other: BriefingDate) -> bool:
         return self.sort_key <= other.sort_key if isinstance(other, BriefingDate) else NotImplemented
 
-    def __gt__(self, other: "BriefingDate") -> bool:
+    def __gt__(self, other: BriefingDate) -> bool:
         return self.sort_key > other.sort_key if isinstance(other, BriefingDate) else NotImplemented
 
-    def __ge__(self, other: "BriefingDate") -> bool:
+    def __ge__(self, other: BriefingDate) -> bool:
         return self.sort_key >= other.sort_key if isinstance(other, BriefingDate) else NotImplemented
 
     def iso(self) -> str:
@@ -79,7 +79,7 @@ class BriefingDate:
         """RSS `pubDate`: midnight UTC of the first day the date covers."""
         start = self.as_date()
         from email.utils import format_datetime  # slow to import; only feeds need it
-        return format_datetime(dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc))
+        return format_datetime(dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC))
 
     def __str__(self) -> str:
         return self.iso()
@@ -91,12 +91,14 @@ def parse_date(text: str) -> BriefingDate:
     if not match:
         shown = text if len(text) <= 40 else text[:40] + "…"
         raise ValueError(f"'{shown}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match[1])  # the pattern requires the year
+    month, day = (int(g) if g else None for g in match.groups()[1:])
     if year < 1000:
         raise ValueError(f"year {year} is out of range")
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"month {month} does not exist in '{text}'; months run from 01 to 12")
     if day is not None:
+        assert month is not None, "the pattern takes a day only after a month"
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
             raise ValueError(f"day {day} does not exist in {calendar.month_name[month]} {year} "
@@ -139,16 +141,16 @@ def _day_mentions(text: str) -> list[tuple[int, int, int]]:
 
 
 @functools.cache
-def _mention_patterns() -> list[tuple[tuple[re.Pattern, re.Pattern], list[str], list[str]]]:
+def _mention_patterns() -> list[tuple[tuple[re.Pattern[str], re.Pattern[str]], list[str], list[str]]]:
     """Per language: the two date-mention patterns, with the folded weekday and month names."""
-    result = []
+    result: list[tuple[tuple[re.Pattern[str], re.Pattern[str]], list[str], list[str]]] = []
     for lang in MENTION_LANGUAGES:
         months, weekdays = month_and_weekday_names(lang)
         fold_w = [fold(w) for w in weekdays]
         fold_m = [fold(m) for m in months]
-        weekdays, months = "|".join(fold_w), "|".join(fold_m)
-        patterns = (re.compile(rf"\b({weekdays}),?\s+(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({months})\b"),
-                    re.compile(rf"\b({weekdays}),?\s+({months})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"))
+        any_weekday, any_month = "|".join(fold_w), "|".join(fold_m)
+        patterns = (re.compile(rf"\b({any_weekday}),?\s+(\d{{1,2}})(?:er|st|nd|rd|th)?\s+({any_month})\b"),
+                    re.compile(rf"\b({any_weekday}),?\s+({any_month})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"))
         result.append((patterns, fold_w, fold_m))
     return result
 

@@ -111,12 +111,10 @@ def publish(
     if dry_run:
         return _dry_run_result(site_dir, repo, remote, branch, count, parent, push)
     tree = _build_tree(repo, site_dir, files, extras)
-    changed = parent is None or tree != _tree_of(repo, parent)
-    if changed:
-        text = message or _default_message(repo)
-        tip = _commit(repo, tree, parent, text)
+    if parent is not None and tree == _tree_of(repo, parent):
+        changed, tip = False, parent
     else:
-        tip = parent
+        changed, tip = True, _commit(repo, tree, parent, message or _default_message(repo))
     if tip != local_tip:
         _update_ref(repo, branch, tip, local_tip)
     if push:
@@ -335,7 +333,7 @@ def _build_tree(repo: _Repo, site_dir: Path, files: list[str], extras: dict[str,
         shas.append(_must(repo, "hash-object", "-w", "--no-filters", "--stdin", stdin=content))
     names = files + list(extras)
     entries = b"".join(
-        f"{FILE_MODE} {sha}\t".encode() + os.fsencode(name) + b"\0" for sha, name in zip(shas, names)
+        f"{FILE_MODE} {sha}\t".encode() + os.fsencode(name) + b"\0" for sha, name in zip(shas, names, strict=True)
     )
     with tempfile.TemporaryDirectory(prefix="briefings-deploy-") as tmp:
         index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}

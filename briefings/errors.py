@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 """Also lone surrogates: how Python spells file-name bytes that are not UTF-8."""
 
 
-def closest(word: str, choices) -> str | None:
+def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice `word` most likely misspells, for a "did you mean" hint; None if none is close.
     (difflib is imported here, when a hint is needed: it is slow to import for every build.)"""
     import difflib

@@ -32,6 +32,7 @@ import pickle
 import shutil
 import signal
 import traceback
+from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def _copy_caches(project: Config, preview: Config) -> None:
             pass
 
 
-def _link_site(site: Path, copy: Path, paths: dict) -> int:
+def _link_site(site: Path, copy: Path, paths: Iterable[str]) -> int:
     """Hard-link each of `paths` from `site` into `copy` (made); stops at the first
     failure other than a missing file (another file system)."""
     source, target = f"{site.resolve()}/", f"{copy}/"
@@ -151,7 +152,8 @@ class FirstBuild:
 
     def result(self) -> BuildResult:
         """The build's result; raises its SiteErrors, or RuntimeError if it crashed or was stopped."""
-        return read_outcome(self._reader, self.pid, "the first build stopped before it finished")
+        result: BuildResult = read_outcome(self._reader, self.pid, "the first build stopped before it finished")
+        return result
 
     def stop(self) -> None:
         """End the child and its rendering workers, if still running."""
@@ -165,8 +167,8 @@ def _build(project: Config, preview: Config) -> bytes:
     """Runs in the child: the outcome of seeding and building, pickled."""
     try:
         seed(project, preview)
-        outcome = (True, pipeline.build(preview, persist=True, jobs=None, search_index=False,
-                                             future=True))
+        outcome: tuple[bool, object] = (True, pipeline.build(preview, persist=True, jobs=None, search_index=False,
+                                                             future=True))
     except SiteErrors as exc:
         outcome = (False, exc)
     except BaseException as exc:  # noqa: BLE001 - a bug: handed over as text, with its traceback

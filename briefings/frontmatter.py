@@ -6,6 +6,7 @@ Line numbers matter: every error in a header points at the file's own line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import yamldoc
 from .errors import SiteError, SiteErrors
@@ -15,7 +16,7 @@ FENCE = "---"
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    meta: dict
+    meta: dict[str, Any]
     header: str
     """The header's raw text, kept to find a key's line when its value is wrong."""
     body: str
@@ -47,7 +48,7 @@ def split(text: str, shown: str) -> Document:
     return Document(meta, header, body, index + 2)
 
 
-def join(meta: dict, body: str) -> str:
+def join(meta: dict[str, Any], body: str) -> str:
     """The inverse of `split`: `---`, the YAML header, `---`, the body."""
     return f"{FENCE}\n{yamldoc.dump(meta)}{FENCE}\n{body.rstrip()}\n"
 

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
-from typing import Protocol
+from typing import Any, Protocol
 
 BACKLOG = 1024
 """Connections the kernel holds until they are accepted: more than a browser and the
@@ -123,9 +123,9 @@ class HTTPServer:
         self.sock, self.answer, self.server_name = sock, answer, server_name
         self.idle_timeout, self.max_connections = idle_timeout, max_connections
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Future | None = None
-        self._open: dict[asyncio.Task, asyncio.StreamWriter] = {}
-        self._silent: dict[asyncio.Task, asyncio.StreamWriter] = {}  # no request yet; oldest first
+        self._stopping: asyncio.Future[None] | None = None
+        self._open: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        self._silent: dict[asyncio.Task[None], asyncio.StreamWriter] = {}  # no request yet; oldest first
         self._thread = threading.Thread(target=self._run, name="briefings-http", daemon=True)
         self._started = threading.Event()
         self._failure: BaseException | None = None
@@ -139,6 +139,7 @@ class HTTPServer:
     def stop(self) -> None:
         """Close every connection, event streams included, and the listening socket; safe to call twice."""
         if self._thread.is_alive():
+            assert self._loop is not None, "set before start() returns"
             self._loop.call_soon_threadsafe(self._stop)
             self._thread.join()
         self.sock.close()
@@ -173,6 +174,7 @@ class HTTPServer:
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
+        assert task is not None, "asyncio.start_server runs each connection as a task"
         if len(self._open) >= self.max_connections:
             if not self._silent:
                 writer.transport.abort()
@@ -197,7 +199,7 @@ class HTTPServer:
                 writer.transport.abort()
 
     async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                        task: asyncio.Task) -> None:
+                        task: asyncio.Task[None]) -> None:
         try:
             async with asyncio.timeout(self.idle_timeout):
                 method, target = await read_request(reader)
@@ -291,7 +293,7 @@ def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], object]) 
         pass
 
 
-def _report(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+def _report(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
     """Problems outside any request (e.g. no file handles left to accept with): one line, no traceback."""
     error = context.get("exception")
     print(f"serve: {context.get('message', 'error')}: {error}" if error else f"serve: {context['message']}",

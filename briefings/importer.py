@@ -19,17 +19,17 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
-from . import frontmatter
+from . import dates, frontmatter, language
 from .config import Config
-from . import dates
 from .dates import BriefingDate, to_yaml
 from .errors import SiteError, SiteErrors, display_path
 from .fsutil import flush_all, leftover_target, write_atomic
 from .journal import Journal
-from . import language
 from .seeds import MAX_SEED_BYTES, Block, Seed, checked_id, parse_seed_with_warnings, seed_id, too_big
 from .text import summarize
 from .topics import classify
@@ -60,7 +60,7 @@ class ImportReport:
     """Content files `--prune` removed: their seed was gone and nobody had edited them."""
 
     def summary(self) -> str:
-        total = sum(map(len, (self.created, self.updated, self.unchanged, self.kept, self.failed)))
+        total = sum(len(group) for group in (self.created, self.updated, self.unchanged, self.kept, self.failed))
         gone = ""
         if self.orphaned or self.removed:
             gone = f"; {len(self.orphaned) + len(self.removed)} without their seed"
@@ -100,12 +100,13 @@ def _scan_seeds(folder: Path, root: Path, found: list[Path], skipped: list[SiteE
             skipped.append(SiteError(display_path(path, root), None, *why, warning=True))
 
 
-def _skipped(entry: os.DirEntry, path: Path) -> tuple[str, str] | None:
+def _skipped(entry: os.DirEntry[str], path: Path) -> tuple[str, str] | None:
     """Why import leaves this entry out: (what the user is told, how to have it imported);
     None for a seed file or a folder to look into."""
     if entry.name.startswith("."):
         kind = "folder" if entry.is_dir() else "file"
-        return f"hidden {kind}, not imported", "rename it without the leading dot to import it, or move it out of seeds/"
+        return (f"hidden {kind}, not imported",
+                "rename it without the leading dot to import it, or move it out of seeds/")
     if entry.is_symlink() and not path.exists():
         return "a link to a missing file, not imported", "point the link at a seed file, or remove it"
     if entry.is_symlink() and entry.is_dir():
@@ -279,14 +280,15 @@ IMPORT_BATCH = 4000
 """Seeds converted per round: the texts of one round are held in memory, not the archive's."""
 
 
-def _converted(paths: list[Path], config: Config, replace_invalid: bool, jobs: int | None):
+def _converted(paths: list[Path], config: Config, replace_invalid: bool, jobs: int | None
+               ) -> Iterator[tuple[Path, tuple[Seed | None, str, list[SiteError]]]]:
     """(path, _convert(path)) in path order, converted a batch at a time on every core.
     The language model is loaded first, in this process, so that the forked workers share it."""
     if paths:
         language.preload(config.cache_dir)
     for start in range(0, len(paths), IMPORT_BATCH):
         batch = paths[start:start + IMPORT_BATCH]
-        yield from zip(batch, map_items(lambda path: _convert(path, config, replace_invalid), batch, jobs))
+        yield from zip(batch, map_items(lambda path: _convert(path, config, replace_invalid), batch, jobs), strict=True)
 
 
 def _convert(path: Path, config: Config, replace_invalid: bool
@@ -302,7 +304,7 @@ def _convert(path: Path, config: Config, replace_invalid: bool
     return replace(seed, blocks=()), text, warnings
 
 
-def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
+def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict[str, str],
            existing: dict[str, Path], taken: set[str], report: ImportReport, journal: Journal,
            updated_on: str | None) -> None:
     """Write the seed's content file unless that would overwrite a person's edits. The journal
@@ -332,7 +334,8 @@ def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict,
             report.kept.append(display_path(target, config.root))
             return
         seed_changed = hashlib.sha256(regenerated.encode()).hexdigest() != manifest.get(seed.id)
-        text = with_updated(text, updated_on) if seed_changed and updated_on else regenerated  # --force alone: no update
+        # --force alone: no update
+        text = with_updated(text, updated_on) if seed_changed and updated_on else regenerated
         outcome = report.updated
     digest = hashlib.sha256(text.encode()).hexdigest()
     try:
@@ -487,14 +490,15 @@ def _journal_record(seed_id: str, target: Path, digest: str, config: Config) -> 
     return json.dumps({"id": seed_id, "file": file, "sha256": digest}, ensure_ascii=False).encode() + b"\n"
 
 
-def _journal_line(stream) -> tuple[str, str, str]:
+def _journal_line(stream: BinaryIO) -> tuple[str, str, str]:
     """One record of the journal: (seed id, file under content/, digest); raises on a torn
     or foreign line (the journal sits in a folder people commit: nothing in it is trusted)."""
     line = stream.readline()
     if not line.endswith(b"\n"):
         raise ValueError("torn record")
     record = json.loads(line)
-    sid, file, digest = (record.get(key) for key in ("id", "file", "sha256")) if isinstance(record, dict) else [None] * 3
+    fields = ("id", "file", "sha256")
+    sid, file, digest = (record.get(key) for key in fields) if isinstance(record, dict) else [None] * 3
     if not (isinstance(sid, str) and isinstance(digest, str) and isinstance(file, str)
             and file.endswith(".md") and is_safe_output_path(file)):
         raise ValueError("not an import record")

@@ -15,6 +15,7 @@ records. Starting the binary costs about 20 ms.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .errors import SiteError, SiteErrors
 
@@ -36,7 +38,7 @@ class Record:
     filters: dict[str, list[str]]
     sort: dict[str, str]
 
-    def payload(self) -> dict:
+    def payload(self) -> dict[str, Any]:
         return {"url": self.url, "content": self.content, "language": self.language,
                 "meta": self.meta, "filters": self.filters, "sort": self.sort}
 
@@ -47,11 +49,11 @@ def pagefind_binary() -> Path | None:
     try:
         from pagefind.service import get_executable
     except ImportError:
-        get_executable = None
-    if get_executable is not None:
+        found = None
+    else:
         found = get_executable()
-        if found is not None and Path(found).is_file():
-            return Path(found)
+    if found is not None and Path(found).is_file():
+        return Path(found)
     on_path = shutil.which("pagefind_extended") or shutil.which("pagefind")
     return Path(on_path) if on_path else None
 
@@ -87,9 +89,12 @@ class _Service:
         except OSError as exc:
             raise SiteErrors([SiteError(str(binary), None, f"the search indexer could not run: {exc}",
                                         "reinstall it: pip install --force-reinstall 'pagefind[extended]'")]) from None
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and isinstance(stdout, io.BufferedReader), "pipes, buffered by default"
+        self._to_indexer, self._from_indexer = stdin, stdout
         self.sent = 0
 
-    def call(self, requests: list[dict]) -> list[dict]:
+    def call(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Send every request (from a thread, so that neither pipe fills while the other waits)
         and return the answers in the same order; an error answer raises SiteErrors."""
         first = self.sent + 1
@@ -99,18 +104,18 @@ class _Service:
             try:
                 for number, request in enumerate(requests, first):
                     message = json.dumps({"message_id": number, "payload": request}).encode()
-                    self.process.stdin.write(base64.b64encode(message) + b",")
-                self.process.stdin.flush()
+                    self._to_indexer.write(base64.b64encode(message) + b",")
+                self._to_indexer.flush()
             except (BrokenPipeError, ValueError):  # the process died: the reader reports it
                 pass
 
         writer = threading.Thread(target=send, name="pagefind-requests", daemon=True)
         writer.start()
-        answers: dict[int, dict] = {}
+        answers: dict[int, dict[str, Any]] = {}
         buffer = b""
         while len(answers) < len(requests):
             while b"," not in buffer:
-                chunk = self.process.stdout.read1(1 << 20)
+                chunk = self._from_indexer.read1(1 << 20)
                 if not chunk:
                     self._failed("the search indexer stopped unexpectedly")
                 buffer += chunk
@@ -123,16 +128,17 @@ class _Service:
         writer.join()
         return [answers[number] for number in range(first, first + len(requests))]
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str) -> NoReturn:
         self.close()
         self.errors.seek(0)
         detail = self.errors.read().decode(errors="replace").strip()
-        raise SiteErrors([SiteError("pagefind", None, message + (f": {detail.splitlines()[-1]}" if detail else ""),
-                                    "build again; if it persists, reinstall pagefind[extended] or build with --no-search")])
+        hint = "build again; if it persists, reinstall pagefind[extended] or build with --no-search"
+        last = f": {detail.splitlines()[-1]}" if detail else ""
+        raise SiteErrors([SiteError("pagefind", None, message + last, hint)])
 
     def close(self) -> None:
         try:
-            self.process.stdin.close()
+            self._to_indexer.close()
         except OSError:
             pass
         try:
@@ -140,4 +146,4 @@ class _Service:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self.process.stdout.close()
+        self._from_indexer.close()

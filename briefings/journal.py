@@ -13,8 +13,11 @@ from __future__ import annotations
 import io
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, TypeVar
+
+T = TypeVar("T")
 
 _DAMAGE = (EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError)
 """What loading a torn or foreign record raises (JSON's errors are ValueErrors)."""
@@ -51,7 +54,7 @@ class Journal:
         self.close()
         self.path.unlink(missing_ok=True)
 
-    def read(self, load: Callable[[BinaryIO], object]) -> tuple[list, bool]:
+    def read(self, load: Callable[[BinaryIO], T]) -> tuple[list[T], bool]:
         """Every whole record, each read from the stream by `load`, and whether the journal
         was damaged (a run killed mid-append, or a file that is no journal): records stop there."""
         try:

@@ -17,6 +17,13 @@ import io
 import pickle
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
+
+    from babel import Locale
+    from py3langid.langid import LanguageIdentifier
 
 # --- scripts ------------------------------------------------------------------------------
 
@@ -87,20 +94,27 @@ def _likely(lang: str) -> tuple[str, str, str]:
     likely = get_global("likely_subtags")
     full = likely.get(f"{language}_{script}" if script else language) or likely.get(language) or ""
     try:
-        _, full_territory, full_script, _ = parse_locale(full)
+        full_territory, full_script = parse_locale(full)[1:3]
     except ValueError:
         full_territory = full_script = None
     return language, script or full_script or "", territory or full_territory or ""
 
 
 @functools.lru_cache(maxsize=64)
-def locale(lang: str):
+def locale(lang: str) -> Locale | None:
     """The Babel Locale of a BCP 47 tag (`pt-BR`), or None when CLDR has no data for it."""
     from babel import Locale, UnknownLocaleError
     try:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
+
+
+def _locale_or_english(lang: str) -> Locale:
+    """The Babel Locale of `lang`; English's when CLDR has no data for it."""
+    found = locale(lang) or locale("en")
+    assert found is not None, "CLDR always has English"
+    return found
 
 
 def language_problem(lang: str) -> str | None:
@@ -146,8 +160,9 @@ def format_date(year: int, month: int | None, day: int | None, lang: str) -> str
     import datetime as dt
     if not month:
         return str(year)
-    from babel.dates import format_date as babel_date, format_skeleton
-    where = locale(lang) or locale("en")
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_skeleton
+    where = _locale_or_english(lang)
     value = dt.date(year, month, day or 1)
     if not day:
         return format_skeleton("yMMMM", value, locale=where)
@@ -161,7 +176,7 @@ def format_date(year: int, month: int | None, day: int | None, lang: str) -> str
 def month_and_weekday_names(lang: str) -> tuple[list[str], list[str]]:
     """The language's month names (January first) and weekday names (Monday first)."""
     from babel.dates import get_day_names, get_month_names
-    where = locale(lang) or locale("en")
+    where = _locale_or_english(lang)
     months = get_month_names("wide", locale=where)
     days = get_day_names("wide", locale=where)
     return [months[m] for m in range(1, 13)], [days[d] for d in range(7)]
@@ -183,17 +198,17 @@ _NO_LANGUAGE = {"zxx"}
 _MODEL_CACHE = "langid-model.pickle"
 
 
-_LOADED: list = []
+_LOADED: list[LanguageIdentifier] = []
 """The identifier once loaded: one per process, whatever cache folder it came from."""
 
 
-def _identifier(cache_dir: Path | None = None):
+def _identifier(cache_dir: Path | None = None) -> LanguageIdentifier:
     if not _LOADED:
         _LOADED.append(_load_identifier(cache_dir))
     return _LOADED[0]
 
 
-def _load_identifier(cache_dir: Path | None):
+def _load_identifier(cache_dir: Path | None) -> LanguageIdentifier:
     """py3langid's identifier with probabilities. Its wheel holds the model LZMA-compressed,
     which takes a second to unpack; the unpacked arrays are kept in the project's cache
     folder (as a pickle of plain arrays, 70 MB), which loads in a tenth of that."""
@@ -340,6 +355,6 @@ def missing_phrases(lang: str) -> list[str]:
     for phrase in PHRASES.values():
         message = catalog.get(phrase if isinstance(phrase, str) else phrase[0])
         strings = message.string if message else None
-        if not strings or (isinstance(strings, tuple) and not all(strings)) or message.fuzzy:
+        if message is None or not strings or (isinstance(strings, tuple) and not all(strings)) or message.fuzzy:
             missing.append(phrase if isinstance(phrase, str) else phrase[0])
     return missing

@@ -34,13 +34,6 @@ from mdit_py_plugins.footnote import footnote_plugin
 if TYPE_CHECKING:
     from .media import Media
 
-_md = (MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
-       .enable("table").enable("strikethrough").enable("linkify").use(footnote_plugin))
-assert _md.linkify is not None, "linkify-it-py is a dependency"
-_md.linkify.set({"fuzzy_link": False})
-"""Bare URLs with a scheme (`https://…`, `mailto:…`) and e-mail addresses become links; a bare
-domain does not: a sentence missing the space after its full stop (`fin.Il`) would link to
-Israel's `.il`."""
 _UNSAFE_LINK = re.compile(r"^\s*(javascript|vbscript|file|data):", re.IGNORECASE)
 MORE = re.compile(r"<!--\s*more\s*-->")
 """The summary's end mark, as WordPress and Hugo write it."""
@@ -58,11 +51,18 @@ MEDIA_LINK = re.compile(f'((?:src|href)="){MEDIA_MARK}([^"{MEDIA_MARK}]*){MEDIA_
 (text cannot forge one: `"` in text is always written `&quot;`)."""
 
 
-def _safe_link(url: str) -> bool:
-    return not _UNSAFE_LINK.match(url)
+class _SafeLinks(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        return not _UNSAFE_LINK.match(url)
 
 
-_md.validateLink = _safe_link
+_md = (_SafeLinks("commonmark", {"html": False, "linkify": True, "typographer": False})
+       .enable("table").enable("strikethrough").enable("linkify").use(footnote_plugin))
+assert _md.linkify is not None, "linkify-it-py is a dependency"
+_md.linkify.set({"fuzzy_link": False})
+"""Bare URLs with a scheme (`https://…`, `mailto:…`) and e-mail addresses become links; a bare
+domain does not: a sentence missing the space after its full stop (`fin.Il`) would link to
+Israel's `.il`."""
 
 
 def _more_marks(state: StateCore) -> None:

@@ -53,7 +53,7 @@ class SiteWriter:
         self.mirror: str | None = None
         """A first build (no site/ yet) links every file it writes into this folder too: it
         becomes the spare, so the next build need not copy the whole site to start one."""
-        if self.reused:
+        if spare is not None and self.reused:
             self.work, self.held = self.spare_dir, dict(spare)
         else:
             shutil.rmtree(self.spare_dir, ignore_errors=True)
@@ -102,7 +102,7 @@ class SiteWriter:
             os.rename(self.trash, f"{self.trash}.{os.getpid()}.{time.time_ns()}")
         doomed = glob.glob(glob.escape(self.trash) + ".*")
         if doomed:
-            detach(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in doomed], in_background)
+            detach(lambda: _remove_folders(doomed), in_background)
 
     def _temporary_folder(self) -> Path:
         """Beside site/, so it can be renamed into place; a killed build's are removed later."""
@@ -130,16 +130,16 @@ class SiteWriter:
         with open(target, "wb") as handle:
             handle.write(data)
         if self.mirror:
-            self._link_into_mirror(path, target)
+            self._link_into_mirror(self.mirror, path, target)
         self.held[path] = fingerprint
 
-    def _link_into_mirror(self, path: str, target: str) -> None:
+    def _link_into_mirror(self, mirror: str, path: str, target: str) -> None:
         """Best effort: a file system without hard links gets no mirror, and no spare yet.
         Runs in the rendering workers too, so a failure is left as a file for `commit` to see."""
         try:
-            os.link(target, _place(self.mirror, self._mirror_folders, path))
+            os.link(target, _place(mirror, self._mirror_folders, path))
         except OSError:
-            open(f"{self.mirror}/{MIRROR_FAILED}", "wb").close()
+            open(f"{mirror}/{MIRROR_FAILED}", "wb").close()
 
     def mirror_folder(self, folder: str) -> None:
         """Link a folder that another module wrote into the work folder (the search index) into
@@ -198,16 +198,16 @@ class SiteWriter:
             os.rename(self.site_dir, self.spare_dir)
             os.rename(self.work, self.site_dir)
         if self.mirror:
-            self._keep_mirror(first)
+            self._keep_mirror(self.mirror, first)
 
-    def _keep_mirror(self, wanted: bool) -> None:
+    def _keep_mirror(self, mirror: str, wanted: bool) -> None:
         """The mirror becomes the spare if it is `wanted` and every file got its link."""
-        if wanted and not os.path.exists(f"{self.mirror}/{MIRROR_FAILED}"):
-            os.chmod(self.mirror, 0o755)
-            os.rename(self.mirror, self.spare_dir)
+        if wanted and not os.path.exists(f"{mirror}/{MIRROR_FAILED}"):
+            os.chmod(mirror, 0o755)
+            os.rename(mirror, self.spare_dir)
             self.mirrored = True
         else:
-            shutil.rmtree(self.mirror, ignore_errors=True)
+            shutil.rmtree(mirror, ignore_errors=True)
 
     def settle(self) -> None:
         """The caller has recorded what the spare holds: it is known again."""
@@ -286,6 +286,11 @@ def _prune_empty_parents(root: Path, folder: Path) -> None:
         folder = folder.parent
 
 
+def _remove_folders(folders: list[str]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _remove_stale_builds(site_dir: Path) -> None:
     """Temporary folders of builds that were killed, whatever their age: the writer runs under
     the output folder's build lock (site_folder.build_lock), so no live build owns one."""
@@ -298,11 +303,12 @@ def _libc() -> ctypes.CDLL:
     `ctypes.util.find_library` (it runs ldconfig, importing subprocess) is seldom needed."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.renameat2
-        return libc
-    except (OSError, AttributeError):
-        from ctypes.util import find_library
-        return ctypes.CDLL(find_library("c") or None, use_errno=True)
+        if hasattr(libc, "renameat2"):
+            return libc
+    except OSError:
+        pass
+    from ctypes.util import find_library
+    return ctypes.CDLL(find_library("c") or None, use_errno=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -311,5 +317,5 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = _libc().renameat2
     except (OSError, AttributeError):
         return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    result: int = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0

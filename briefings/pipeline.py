@@ -16,15 +16,16 @@ import datetime as dt
 import gc
 import hashlib
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from . import cache as build_cache
 from .archive import Archive, RelatedMemo, build_archive, related_memo
 from .config import Config
-from .content import content_stamps, load_content, stale_files
+from .content import FileEntry, content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
 from .output import SiteWriter, spare_folder, static_files
 from .plan import Page, media_collisions, media_files, path_collisions, plan_site
@@ -57,7 +58,13 @@ class BuildResult:
         return f"{self.briefings:,} briefings → {self.pages:,} pages{redone} in {self.seconds:.2f} s"
 
 
-def load(config: Config, strict: bool = False, entries: dict | None = None,
+Progress = Callable[[int, int], None]
+"""Told `(done, total)` as pages are rendered (see progress.py)."""
+Write = Callable[[str, bytes], None]
+"""Takes a rendered page's site path and bytes."""
+
+
+def load(config: Config, strict: bool = False, entries: dict[str, FileEntry] | None = None,
          stamps: dict[str, tuple[int, int]] | None = None, jobs: int | None = 1,
          compiled_cache: Path | None = None, related: RelatedMemo | None = None,
          today: dt.date | None = None, future: bool = False
@@ -86,8 +93,9 @@ def load(config: Config, strict: bool = False, entries: dict | None = None,
     return archive, pages, renderer, problems, held
 
 
-def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: False,
-               adopt=None, jobs: int | None = 1, progress=None) -> tuple[int, int]:
+def render_all(pages: list[Page], renderer: Renderer, write: Write, skip: Callable[[Page], bool] = lambda page: False,
+               adopt: Callable[[str], None] | None = None, jobs: int | None = 1,
+               progress: Progress | None = None) -> tuple[int, int]:
     """Render every page `skip` does not carry over, handing bytes to `write`.
 
     With more than one job (`jobs=None`: as many as the cores and the work
@@ -98,7 +106,10 @@ def render_all(pages: list[Page], renderer: Renderer, write, skip=lambda page: F
     """
     todo = [page for page in pages if not skip(page)]
     todo.sort(key=lambda page: not _heavy(page))  # heavy pages first; a stable sort keeps the rest in order
-    render_slice = lambda chunk: _render_slice(chunk, renderer, write)
+
+    def render_slice(chunk: Iterable[Page]) -> tuple[list[str], list[SiteError], int]:
+        return _render_slice(chunk, renderer, write)
+
     report = (lambda done: progress(done, len(todo))) if progress else None
     results = map_slices(render_slice, todo, jobs if adopt else 1, report)
     for index, (written, _, _) in enumerate(results):
@@ -124,7 +135,7 @@ HEAVY_PAGE = 100
 """Briefings shown, above which a page counts as heavy."""
 
 
-def _render_slice(pages: Iterable[Page], renderer: Renderer, write) -> tuple[list[str], list[SiteError], int]:
+def _render_slice(pages: Iterable[Page], renderer: Renderer, write: Write) -> tuple[list[str], list[SiteError], int]:
     """Render pages in order; after the first error, go on rendering (to report every
     problem) but stop writing. Returns the paths written, the errors, and the bodies rendered."""
     bodies = renderer.markdown_runs
@@ -150,12 +161,13 @@ def _files_under(folders: list[Path]) -> list[Path]:
 
 def build(config: Config, strict: bool = False,
           persist: bool = True, jobs: int | None = None, search_index: bool = True,
-          progress=None, force: bool = False, wait: bool = True, future: bool = False) -> BuildResult:
+          progress: Progress | None = None, force: bool = False, wait: bool = True,
+          future: bool = False) -> BuildResult:
     """Build into config.site_dir; raises SiteErrors and keeps the old site on failure.
 
     What changed is found from file stamps and fingerprints (not from the preview's
-    watcher), which also catch edits made while no watcher ran. `persist=False` keeps the cache in memory only. `jobs` is
-    the number of processes rendering pages (None: all cores for large builds;
+    watcher), which also catch edits made while no watcher ran. `persist=False` keeps the cache
+    in memory only. `jobs` is the number of processes rendering pages (None: all cores for large builds;
     the preview passes 1, since forking a process that runs threads is unsafe).
     `search_index=False` skips the search index (the preview does: indexing a
     large archive takes seconds; the index is redone only when briefing pages change).
@@ -173,7 +185,7 @@ def build(config: Config, strict: bool = False,
 
 
 def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search_index: bool,
-           progress, future: bool) -> BuildResult:
+           progress: Progress | None, future: bool) -> BuildResult:
     start = time.perf_counter()
     today = site_today(config)
     cache = build_cache.load_cache(config)
@@ -186,8 +198,9 @@ def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search
         stamps, templates, signature, intact = survey()
     if (signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs)
             and not cache.schedule.came_due(today)):
-        briefings, pages, warnings = cache.last
-        return BuildResult(briefings, pages, time.perf_counter() - start, list(warnings), schedule=cache.schedule)
+        briefing_count, page_count, warned = cache.last
+        return BuildResult(briefing_count, page_count, time.perf_counter() - start, list(warned),
+                           schedule=cache.schedule)
     parsed = len(stale_files(stamps, cache.files))
     archive, pages, renderer, warnings, held = load(config, strict, cache.files, stamps, jobs,
                                                      config.cache_dir / "templates" if persist else None,
@@ -306,10 +319,10 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
     last = cache.outputs if shape == cache.shape else {}
     changed = {b.file for b in (*archive.briefings, *archive.pages)
                if cache.digests.get(b.file) != b.digest} if last else set()
-    prints = {}
+    prints: dict[str, str] = {}
     for page in pages:
-        known = last.get(page.path)
-        prints[page.path] = (known[0] if known and fingerprints.untouched(page.context, changed)
+        recorded = last.get(page.path)
+        prints[page.path] = (recorded[0] if recorded and fingerprints.untouched(page.context, changed)
                              else fingerprints.page(page))
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
@@ -320,12 +333,15 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
 
 def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints: dict[str, str],
           renderer: Renderer, cache: build_cache.BuildCache, intact: set[str], jobs: int | None,
-          progress=None) -> tuple[int, int]:
+          progress: Progress | None = None) -> tuple[int, int]:
     """Put every file in the writer's folder: kept if it already holds this version, linked
     from the live site if that has it, else rendered or copied. Returns pages and bodies rendered."""
     fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
     held = writer.keep_held(prints)
-    reuse = lambda path: path in held or (path in fresh and writer.carry_over(path, prints[path]))
+
+    def reuse(path: str) -> bool:
+        return path in held or (path in fresh and writer.carry_over(path, prints[path]))
+
     counts = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
                         skip=lambda page: reuse(page.path),
                         adopt=lambda path: writer.adopt(path, prints[path]), jobs=jobs, progress=progress)

@@ -7,8 +7,10 @@ decides what an incremental build renders again.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from functools import partial
+from typing import Any, TypeVar
 
 from . import urls
 from .archive import Archive
@@ -34,7 +36,7 @@ class Page:
     path: str
     """Output path relative to the site root, e.g. `2023/08/slug/index.html`."""
     template: str
-    context: dict = field(hash=False, compare=False)
+    context: dict[str, Any] = field(hash=False, compare=False)
     weight: int = 0
     """How many briefings the page shows: the heaviest pages are rendered first (see
     pipeline._heavy). It decides nothing about what is rendered again."""
@@ -101,7 +103,8 @@ def plan_site(archive: Archive, config: Config) -> list[Page]:
     return pages
 
 
-def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterator[tuple[tuple, Pagination, str]]:
+def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of: Callable[[int | None], str]
+             ) -> Iterator[tuple[tuple[Briefing, ...], Pagination, str]]:
     """Chunks of a listing (given newest first) with their pagination, newest page first.
 
     Pages are filled from the oldest briefing: page n (`path_of(n)`) always shows the
@@ -112,7 +115,10 @@ def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of) -> Iterato
     briefings, all of them when there are fewer. An empty listing still has one page."""
     total = len(briefings)
     count = max(1, total // per_page)
-    path = lambda number: path_of(None if number == count else number)
+
+    def path(number: int) -> str:
+        return path_of(None if number == count else number)
+
     for number in range(count, 0, -1):
         end = total - (number - 1) * per_page
         chunk = briefings[0 if number == count else end - per_page: end]
@@ -156,7 +162,7 @@ def translation_key(briefing: Briefing) -> str:
     return briefing.id[: -len(suffix)] if briefing.id.endswith(suffix) else briefing.id
 
 
-def translations(briefings) -> dict[str, tuple[Briefing, ...]]:
+def translations(briefings: Iterable[Briefing]) -> dict[str, tuple[Briefing, ...]]:
     """Briefing path -> its versions in other languages (one per language, newest first)."""
     groups: dict[str, dict[str, Briefing]] = {}
     for briefing in briefings:
@@ -176,7 +182,7 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
                len(archive.briefings))
     for topic in archive.topics:
         ref = topic.ref()
-        listing = paginate(topic.briefings, config.per_page, lambda n, s=topic.slug: urls.topic_path(s, n))
+        listing = paginate(topic.briefings, config.per_page, partial(urls.topic_path, topic.slug))
         for chunk, pagination, path in listing:
             summary = topic.summary() if pagination.previous is None else None
             yield Page(path, "topic.html", {"topic": ref, "summary": summary, "briefings": chunk,
@@ -212,8 +218,13 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
     year's newest part only. A listing's date is its newest briefing's; a briefing's is its last
     change (`Briefing.last_modified`). Each part shows URLs and dates alone: editing a briefing's text re-renders
     none of them, adding one re-renders its year's part and the index, not every URL."""
-    url = lambda path: urls.absolute_url(config.base_url, path)
-    newest = lambda briefings: briefings[0].date.iso() if briefings else ""
+
+    def url(path: str) -> str:
+        return urls.absolute_url(config.base_url, path)
+
+    def newest(briefings: Sequence[Briefing]) -> str:
+        return briefings[0].date.iso() if briefings else ""
+
     listings = (
         (url(urls.index_path()), newest(archive.briefings)),
         (url(urls.TOPICS_PATH), ""),
@@ -236,11 +247,13 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
         yield Page(path, "sitemap.xml", {"entries": entries}, weight)
 
 
+T = TypeVar("T")
+
 SITEMAP_LIMIT = 50_000
 """URLs one sitemap file may list (sitemaps.org)."""
 
 
-def _cut(items: tuple) -> list[tuple[int | None, tuple]]:
+def _cut(items: tuple[T, ...]) -> list[tuple[int | None, tuple[T, ...]]]:
     """`items` (newest first) in parts of at most SITEMAP_LIMIT, numbered from the oldest
     (None when one part holds them all): the newest part takes what is left over."""
     count = -(-len(items) // SITEMAP_LIMIT)

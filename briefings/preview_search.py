@@ -36,7 +36,7 @@ class SiteRefresher:
         """Background builds finished (for tests and the benchmark: they wait on `finished`)."""
         self.failures = 0
         self.finished = threading.Condition()
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._again = False
         self._stopped = False
 
@@ -67,7 +67,7 @@ class SiteRefresher:
         self._process = process
         threading.Thread(target=self._wait, args=(process,), name="briefings-site-refresh", daemon=True).start()
 
-    def _wait(self, process: subprocess.Popen) -> None:
+    def _wait(self, process: subprocess.Popen[bytes]) -> None:
         _, errors = process.communicate()
         with self.finished:
             self._process = None

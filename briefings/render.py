@@ -10,27 +10,26 @@ import os
 import re
 import traceback
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
-
 from html import unescape
+from pathlib import Path
+from typing import Protocol
 
 import jinja2
 from markupsafe import Markup, escape
 
-from . import urls
+from . import language, urls
 from .archive import TopicRef
-from .config import Config
 from .bodies import BodyStore
+from .config import Config
 from .content import Briefing, read_body, stamp
-from .errors import SiteError, SiteErrors, display_path
+from .dates import BriefingDate
 from .engine import engine_stamp
-from . import language
+from .errors import SiteError, SiteErrors, display_path
 from .markdown import MEDIA_LINK, to_html
 from .plan import Page
 from .theme import THEME_DIR, THEME_PREFIX, template_dirs
-
 
 TEMPLATE_EXTENSIONS = ("html", "xml", "txt", "json")
 """What the theme's templates are: all compiled before a build renders, so a syntax
@@ -39,7 +38,7 @@ BODIES_FILE = "bodies.sqlite"
 """The body store (bodies.py), in the cache folder."""
 
 
-def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | None = None) -> "Renderer":
+def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | None = None) -> Renderer:
     """A Renderer, reused across builds with the same settings and template files (the preview
     rebuilds often). A template changed, added or removed gives a new one, whose Jinja2
     compiles again only the changed files: compiled templates are kept in memory, and with
@@ -57,7 +56,13 @@ def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | No
     return _RENDERERS[key]
 
 
-_RENDERERS: dict[tuple, "Renderer"] = {}
+_RENDERERS: dict[tuple[object, ...], Renderer] = {}
+
+
+class Located(Protocol):
+    """What `url_for` links to besides a path: a page, briefing, topic, month or year."""
+    @property
+    def path(self) -> str: ...
 
 
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -126,9 +131,11 @@ class Renderer:
             autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
             undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-        self.env.install_gettext_translations(language.translations(config.language), newstyle=True)
+        self.env.install_gettext_translations(  # type: ignore[attr-defined]  # added by the i18n extension
+            language.translations(config.language), newstyle=True)
         self.env.globals.update(
-            site=config, t=self._translate, site_dir=language.direction(config.language), url_for=self._url_for, absolute_url=self._absolute_url,
+            site=config, t=self._translate, site_dir=language.direction(config.language),
+            url_for=self._url_for, absolute_url=self._absolute_url,
             briefing_html=self._briefing_html_here, share_image=self._share_image, topic_ref=self._topic_ref,
             topic_counts=self._topic_counts,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
@@ -216,7 +223,7 @@ class Renderer:
     def _topic_ref(self, slug: str) -> TopicRef:
         return TopicRef(slug, self.config.topic(slug).name(self.config.language))
 
-    def _topic_counts(self, briefings) -> list[tuple[TopicRef, int]]:
+    def _topic_counts(self, briefings: Iterable[Briefing]) -> list[tuple[TopicRef, int]]:
         """The topics of `briefings` with how many of them each holds: most first, then by name."""
         counts = Counter(slug for b in briefings for slug in b.topics)
         refs = [(self._topic_ref(slug), n) for slug, n in counts.items()]
@@ -228,10 +235,10 @@ class Renderer:
 @lru_cache(maxsize=4096)
 def _interface_text(lang: str, key: str, values: tuple[tuple[str, object], ...]) -> str:
     """A translated interface string with French spacing: a page asks for twenty of them."""
-    return typography(language.translate(lang, key, **dict(values)), lang)
+    return str(typography(language.translate(lang, key, **dict(values)), lang))
 
 
-def _target_path(target: object, args: tuple) -> str:
+def _target_path(target: object, args: tuple[object, ...]) -> str:
     """The site path `url_for` and `absolute_url` link to: a route's (`'topics'`, `'year', 2024`),
     a model object's `.path`, or a site path written out (`static/logo.png`, with a `/` or a
     `.`: templates of older projects). A bare word is a route's name: a misspelt one is an error."""
@@ -276,7 +283,7 @@ def json_script(value: object) -> Markup:
     return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text))
 
 
-def rfc3339(date) -> str:
+def rfc3339(date: BriefingDate) -> str:
     """A briefing date as an RFC 3339 timestamp (Atom, JSON Feed): its first day, midnight UTC."""
     return f"{date.as_date().isoformat()}T00:00:00Z"
 
@@ -287,7 +294,7 @@ _SPACES = " \u00a0\u202f\t"
 _SPACE_BEFORE_MARK = re.compile(f"[{_SPACES}]+(?=[;:!?]+(?:\\s|$|[»)<\ue000]))")
 
 
-def _narrow_space_before_mark(match: re.Match) -> str:
+def _narrow_space_before_mark(match: re.Match[str]) -> str:
     """The space typed before ; : ! ? becomes a narrow one, unless it starts a line or
     follows another mark (`?!`): a run of spaces only counts after a visible character."""
     before = match.string[match.start() - 1] if match.start() else " "

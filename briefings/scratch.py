@@ -50,7 +50,7 @@ def remove_abandoned(prefix: str, parent: Path | None = None) -> list[Path]:
     """
     parent = Path(parent or tempfile.gettempdir())
     pattern = re.compile(re.escape(prefix) + r"(\d+)-[^/]+")
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(parent))
     except OSError:
@@ -64,7 +64,7 @@ def remove_abandoned(prefix: str, parent: Path | None = None) -> list[Path]:
     return removed
 
 
-def _ours(entry: os.DirEntry) -> bool:
+def _ours(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_uid == os.getuid()
     except OSError:

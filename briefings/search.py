@@ -43,10 +43,11 @@ import re
 import shutil
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TypedDict
 
 from . import urls
 from .config import Config
@@ -86,13 +87,20 @@ class IndexState:
     superseded: list[str] = field(default_factory=list)
 
 
+class Labels(TypedDict):
+    """What a record shows besides its text: Pagefind's meta, filters and sort."""
+    meta: dict[str, str]
+    filters: dict[str, list[str]]
+    sort: dict[str, str]
+
+
 @dataclass
 class Entry:
     """A briefing as the index sees it: its record's URL and key, without its body."""
     url: str
     key: str
     language: str
-    order: tuple
+    order: tuple[tuple[int, int, int], str, str]
     briefing: Briefing
 
 
@@ -111,7 +119,7 @@ def entries(briefings: Iterable[Briefing], config: Config, labels_key: str) -> l
 
 
 def update_index(folder: Path, config: Config, briefings: Iterable[Briefing], labels_key: str,
-                 label: Callable[[Briefing], dict], body_text: Callable[[Briefing], str]) -> None:
+                 label: Callable[[Briefing], Labels], body_text: Callable[[Briefing], str]) -> None:
     """Give the build folder `folder` the index of `briefings`: `pagefind/manifest.json` and its
     parts, indexing only the parts no earlier build made. `label(b)` gives a record's meta,
     filters and sort (what `labels_key` identifies); `body_text(b)` its text."""
@@ -119,7 +127,7 @@ def update_index(folder: Path, config: Config, briefings: Iterable[Briefing], la
 
 
 def make_index(config: Config, briefings: Iterable[Briefing], labels_key: str,
-               label: Callable[[Briefing], dict], body_text: Callable[[Briefing], str]) -> IndexState:
+               label: Callable[[Briefing], Labels], body_text: Callable[[Briefing], str]) -> IndexState:
     """Index into the store every part the index of `briefings` needs and no earlier build made;
     return the index, which `place_index` puts in a site. Writes nothing in any site: the long
     part of the work can run beside a build that swaps the site."""
@@ -198,7 +206,7 @@ LABELS_VERSION = 2
 """Changes when the meta, filters or sort a record gets change: every record is made again."""
 
 
-def record_labels(config: Config) -> tuple[str, Callable[[Briefing], dict]]:
+def record_labels(config: Config) -> tuple[str, Callable[[Briefing], Labels]]:
     """What a record shows and filters by, in the interface language: its title and date, its
     topics', language's and year's names (what the search page's filters list), and the date to
     sort by; with a key that changes whenever any of those could."""
@@ -208,10 +216,11 @@ def record_labels(config: Config) -> tuple[str, Callable[[Briefing], dict]]:
     key = hashlib.blake2b(repr((LABELS_VERSION, language, sorted(names.items()))).encode(),
                           digest_size=12).hexdigest()
 
-    def label(b: Briefing) -> dict:
+    def label(b: Briefing) -> Labels:
         topics = [names.get(slug) or config.topic(slug).name(language) for slug in b.topics]
         return {"meta": {"title": b.title, "date": b.date.display(language), "lang": b.lang},
-                "filters": {"topic": topics, "language": [language_name_in(b.lang, language)], "year": [str(b.date.year)]},
+                "filters": {"topic": topics, "language": [language_name_in(b.lang, language)],
+                            "year": [str(b.date.year)]},
                 "sort": {"date": b.date.iso()}}
     return key, label
 
@@ -243,7 +252,7 @@ def _superseded(sealed: list[Part], now: dict[str, str]) -> list[str]:
                   if now.get(url) != key and url in part.ids)
 
 
-def _make_parts(todo: list[tuple[Part, list[Entry]]], store: Path, label: Callable[[Briefing], dict],
+def _make_parts(todo: list[tuple[Part, list[Entry]]], store: Path, label: Callable[[Briefing], Labels],
                 body_text: Callable[[Briefing], str]) -> None:
     """Index each part into the store, each written whole before it is renamed into place.
 
@@ -256,17 +265,21 @@ def _make_parts(todo: list[tuple[Part, list[Entry]]], store: Path, label: Callab
     store.mkdir(parents=True, exist_ok=True)
     lanes = max(1, min(2, available_cores()))
     with ThreadPoolExecutor(max_workers=lanes) as pool:
-        running: list = []
+        running: list[Future[None]] = []
         for part, chunk in todo:
             records = [_record(entry, label, body_text) for entry in chunk]
-            running.append(pool.submit(lambda p=part, r=records: _write_folder(store / p.name, index_bundle(r))))
+            running.append(pool.submit(_index_into, store / part.name, records))
             if len(running) > lanes:
                 running.pop(0).result()
         for future in running:
             future.result()
 
 
-def _record(entry: Entry, label: Callable[[Briefing], dict], body_text: Callable[[Briefing], str]) -> Record:
+def _index_into(folder: Path, records: list[Record]) -> None:
+    _write_folder(folder, index_bundle(records))
+
+
+def _record(entry: Entry, label: Callable[[Briefing], Labels], body_text: Callable[[Briefing], str]) -> Record:
     labels = label(entry.briefing)
     return Record(url=entry.url, content=body_text(entry.briefing), language=entry.language,
                   meta=labels["meta"], filters=labels["filters"], sort=labels["sort"])
@@ -365,7 +378,7 @@ def _prune(config: Config) -> None:
     store = _store(config)
     if not store.is_dir():
         return
-    wanted = set()
+    wanted: set[str] = set()
     for state_file in config.cache_dir.glob("search-*.pickle"):
         state = _load_state(state_file)
         wanted.update(part.name for part in state.sealed + state.hot)

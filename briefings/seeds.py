@@ -29,7 +29,8 @@ SUBHEADING_MAX_UNSPACED = 30
 """Characters, for a line in a script without spaces (Chinese, Japanese, Thai…): each carries
 about what a Latin word does, so a longer line is a paragraph, even without a final mark."""
 _FINAL_PUNCTUATION = tuple(language.SENTENCE_ENDS + ":;,：；，、" + language.CLOSING)
-_FORMAT_HINT = "the first line must be ` date YYYY-MM Headline sentence`, e.g. ` date 2023-08 Kim Jong-un inspects a factory.`"
+_FORMAT_HINT = ("the first line must be ` date YYYY-MM Headline sentence`, "
+                "e.g. ` date 2023-08 Kim Jong-un inspects a factory.`")
 
 
 @dataclass(frozen=True, slots=True)

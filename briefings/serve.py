@@ -31,6 +31,7 @@ import traceback
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import cache as build_cache
@@ -38,8 +39,7 @@ from . import importer, pipeline
 from .config import Config, config_warnings, load_config
 from .errors import SiteError, SiteErrors, display_path
 from .firstbuild import FirstBuild
-from .httpd import (IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen,
-                    route_out_address)
+from .httpd import IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen, route_out_address
 from .preview_search import SiteRefresher
 from .scratch import ScratchFolder, remove_abandoned
 from .search import INDEX_DIR
@@ -67,7 +67,7 @@ NOT_BUILT_PAGE = b"""<!DOCTYPE html>
 <body><p>The site has not been built yet: fix the errors listed, save, and this page reloads.</p></body></html>
 """
 
-RELOAD_SCRIPT = r"""// Live reload for `build.py serve`; added to HTML responses by the server, never written to disk.
+RELOAD_SCRIPT = br"""// Live reload for `build.py serve`; added to HTML responses by the server, never written to disk.
 (() => {
   const OVERLAY = "briefings-error-overlay";
   let version = document.currentScript ? document.currentScript.dataset.version : "";
@@ -150,7 +150,7 @@ RELOAD_SCRIPT = r"""// Live reload for `build.py serve`; added to HTML responses
   document.addEventListener("visibilitychange", () => (document.hidden ? disconnect() : connect()));
   if (!document.hidden) connect();
 })();
-""".encode()
+"""
 
 
 # --- serving files ------------------------------------------------------------------------
@@ -237,7 +237,7 @@ class ReloadChannel:
         self._seq = 0
         self._epoch = f"{time.time_ns():x}"  # a restarted server never repeats a version
         self._builds = 0
-        self._state: dict = {"version": self._version(), "previous": None, "css": False, "errors": []}
+        self._state: dict[str, Any] = {"version": self._version(), "previous": None, "css": False, "errors": []}
         self._wakes: set[Callable[[], None]] = set()
         self._closed = False
 
@@ -247,9 +247,10 @@ class ReloadChannel:
     @property
     def version(self) -> str:
         with self._lock:
-            return self._state["version"]
+            version: str = self._state["version"]
+            return version
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         with self._lock:
             return dict(self._state)
 
@@ -265,7 +266,7 @@ class ReloadChannel:
         with self._lock:
             self._publish({**self._state, "css": False, "errors": [_error_json(e) for e in errors]})
 
-    def _publish(self, state: dict) -> None:
+    def _publish(self, state: dict[str, Any]) -> None:
         self._state = state
         self._seq += 1
         self._wake()
@@ -296,12 +297,12 @@ class ReloadChannel:
             self._wake()
 
 
-def _error_json(error: SiteError) -> dict:
+def _error_json(error: SiteError) -> dict[str, Any]:
     return {"path": error.path, "line": error.line, "message": error.message, "hint": error.hint,
             "text": str(error)}
 
 
-def event_message(state: dict) -> bytes:
+def event_message(state: dict[str, Any]) -> bytes:
     """One Server-Sent Event: `error` with the errors, or `reload` with the version."""
     kind = "error" if state["errors"] else "reload"
     return f"event: {kind}\ndata: {json.dumps(state, ensure_ascii=False)}\n\n".encode()
@@ -343,7 +344,7 @@ class PreviewServer:
         self._scratch: ScratchFolder | None = None
         self._config_ok = False
         self._seed_errors: dict[Path, list[SiteError]] = {}
-        self._imported: dict[Path, tuple] = {}
+        self._imported: dict[Path, tuple[int, int, int] | None] = {}
         self._build_lock = threading.RLock()
         self.search: SiteRefresher | None = None
         """Keeps the project's site/ and its search index up to date after each build, which the
@@ -354,6 +355,18 @@ class PreviewServer:
         self._debouncer: Debouncer | None = None
         self._watcher: ProjectWatcher | None = None
         self._stopped = threading.Event()
+
+    @property
+    def _config(self) -> Config:
+        """The preview's config.yaml (site/ and cache in the temporary folder): start() loads it
+        before anything reads it."""
+        assert self.config is not None, "start() loads config.yaml first"
+        return self.config
+
+    @property
+    def _project(self) -> Config:
+        assert self.project is not None, "start() loads config.yaml first"
+        return self.project
 
     @property
     def url(self) -> str:
@@ -390,23 +403,23 @@ class PreviewServer:
             self._scratch = ScratchFolder(SCRATCH_PREFIX)
             self._load_config()
             if self._search:
-                self.search = SiteRefresher(self.config_file, self.project.site_dir)
+                self.search = SiteRefresher(self.config_file, self._project.site_dir)
             sock = self._listen()
             sys.stdout.flush()
             sys.stderr.flush()
-            self._first = FirstBuild(self.project, self.config, close=(sock.fileno(),))  # before any thread
-            last_site = self.project.site_dir
-            self.site_dir = last_site if (last_site / "index.html").is_file() else self.config.site_dir
+            self._first = FirstBuild(self._project, self._config, close=(sock.fileno(),))  # before any thread
+            last_site = self._project.site_dir
+            self.site_dir = last_site if (last_site / "index.html").is_file() else self._config.site_dir
             self._http = HTTPServer(sock, self.answer, self.idle_timeout)
             self._debouncer = Debouncer(self.rebuild, self.delay)
-            self._watcher = ProjectWatcher(self.config, self.config_file, self._debouncer.add)
+            self._watcher = ProjectWatcher(self._config, self.config_file, self._debouncer.add)
             self._debouncer.start()
             self._watcher.start()
             waiter = threading.Thread(target=self._finish_first_build, name="briefings-first-build", daemon=True)
             waiter.start()
             self._http.start()
             self._serving = True
-            if self.site_dir == self.config.site_dir:  # nothing to show meanwhile
+            if self.site_dir == self._config.site_dir:  # nothing to show meanwhile
                 self._first_done.wait()
         except BaseException:
             self.stop()
@@ -424,6 +437,7 @@ class PreviewServer:
             while self._hold is not None and not self._hold.wait(0.05) and not self._stopped.is_set():
                 pass
             with self._build_lock:  # taken first: edits meanwhile wait for the warm-up too
+                assert self._first is not None, "start() makes it before this thread"
                 built = self._run_build(self._first.result, None, start)
                 self._first_done.set()
                 if built:
@@ -437,8 +451,8 @@ class PreviewServer:
         at 10,000 briefings on a busy machine (1.5 s compiling templates alone)."""
         from . import render
         try:
-            build_cache.preload(self.config)
-            render.renderer_for(self.config).check_templates()
+            build_cache.preload(self._config)
+            render.renderer_for(self._config).check_templates()
         except Exception:  # only time is lost: the next build loads what it needs
             traceback.print_exc()
 
@@ -508,15 +522,15 @@ class PreviewServer:
                 changed = {p for p in changed if not self._own_write(p)}
                 if not changed:
                     return True
-            kinds = {classify(p, self.config, self.config_file, p.is_dir()) for p in changed or ()}
+            kinds = {classify(p, self._config, self.config_file, p.is_dir()) for p in changed or ()}
 
             def build() -> pipeline.BuildResult:
                 if CONFIG in kinds or not self._config_ok:
                     self._load_config()
-                if SEED in kinds:
-                    changed.update(self._import_seeds({p for p in changed if classify(p, self.config) == SEED}))
+                if SEED in kinds and changed is not None:  # kinds are those of `changed`
+                    changed.update(self._import_seeds({p for p in changed if classify(p, self._config) == SEED}))
                 # persist=False: the cache of a throwaway folder stays in memory, not in .cache/
-                return pipeline.build(self.config, persist=False, jobs=1, search_index=False, future=True)
+                return pipeline.build(self._config, persist=False, jobs=1, search_index=False, future=True)
             return self._run_build(build, changed, time.perf_counter())
 
     def _run_build(self, build: Callable[[], pipeline.BuildResult], changed: set[Path] | None, start: float) -> bool:
@@ -544,18 +558,18 @@ class PreviewServer:
                 return self._failed(seed_errors, start, built=True)
             # folders appearing (a new templates/static/) are not changes of their own
             files = {p for p in changed or () if not p.is_dir()}
-            css_only = bool(files) and all(p.suffix == ".css" and classify(p, self.config) == STATIC
+            css_only = bool(files) and all(p.suffix == ".css" and classify(p, self._config) == STATIC
                                            for p in files)
-            self.site_dir = self.config.site_dir
+            self.site_dir = self._config.site_dir
             self.channel.built(css_only)
-            print(f"build: {result.summary()}{_changes(changed, self.config.root)}", flush=True)
+            print(f"build: {result.summary()}{_changes(changed, self._config.root)}", flush=True)
             if self.search:
                 self.search.request()
             return True
 
     def _failed(self, errors: list[SiteError], start: float, built: bool = False) -> bool:
         if built:
-            self.site_dir = self.config.site_dir
+            self.site_dir = self._config.site_dir
             self.channel.built()
         for error in errors:
             print(error, file=sys.stderr)
@@ -576,6 +590,7 @@ class PreviewServer:
         if self.search:
             self.search.site_dir = config.site_dir
         shared = config.cache_dir if config.cache_dir.is_dir() else None  # never made by the preview
+        assert self._scratch is not None, "start() makes it before loading config.yaml"
         self.config = config.with_overrides(output_dir=self._scratch.path / "site",
                                             cache_folder=self._scratch.path / "cache", bodies_folder=shared)
         if self._serving and base_path(config.base_url) != self.base:
@@ -586,21 +601,21 @@ class PreviewServer:
 
     def _import_seeds(self, seeds: set[Path]) -> set[Path]:
         """Import new and changed seeds (never overwriting edited content); the content files written."""
-        existing = set()
+        existing: set[Path] = set()
         for path in seeds:
             self._seed_errors.pop(path, None)
             if path.is_dir():
-                existing.update(p for p in path.rglob("*.txt") if classify(p, self.config) == SEED)
+                existing.update(p for p in path.rglob("*.txt") if classify(p, self._config) == SEED)
             elif path.is_file():
                 existing.add(path)
         if not existing:
             return set()
-        report = importer.import_seeds(self.config, only=sorted(existing), jobs=1)  # no fork in a threaded process
+        report = importer.import_seeds(self._config, only=sorted(existing), jobs=1)  # no fork in a threaded process
         for warning in report.warnings:
             print(warning, file=sys.stderr)
         for error in report.failed:
-            self._seed_errors.setdefault(self.config.root / error.path, []).append(error)
-        written = {self.config.root / shown for shown in report.created + report.updated}
+            self._seed_errors.setdefault(self._config.root / error.path, []).append(error)
+        written = {self._config.root / shown for shown in report.created + report.updated}
         self._imported = {path: _stat_key(path) for path in written}
         if report.created or report.updated or report.failed:
             print(f"import: {report.summary()}", flush=True)
@@ -611,7 +626,7 @@ class PreviewServer:
         return path in self._imported and self._imported[path] == _stat_key(path)
 
 
-def _stat_key(path: Path) -> tuple | None:
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
     try:
         stat = path.stat()
     except OSError:

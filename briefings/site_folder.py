@@ -14,9 +14,9 @@ import fcntl
 import hashlib
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .errors import SiteError, SiteErrors
 
@@ -59,7 +59,7 @@ def _refuse(path: str, message: str, hint: str) -> None:
     raise SiteErrors([SiteError(path, None, f"refusing to build here: {message}", hint)])
 
 
-_held: dict[str, list] = {}
+_held: dict[str, list[int]] = {}
 """Lock file -> [its descriptor, how many nested holders in this process] (deploy holds the
 lock around its build, which takes it too)."""
 

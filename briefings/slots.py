@@ -9,20 +9,24 @@ a few hundredths. A class opts in by naming these in its own body:
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 
-def slots_state(self) -> tuple:
+def slots_state(self: Any) -> tuple[object, ...]:
+    """`self`: any slotted dataclass (Any: no type says "has __slots__")."""
     return tuple(getattr(self, name) for name in self.__slots__)
 
 
-def restore_slots(self, state: tuple) -> None:
-    for set_slot, value in zip(_slot_setters(type(self)), state):
+def restore_slots(self: Any, state: tuple[object, ...]) -> None:
+    kind: type = type(self)
+    for set_slot, value in zip(_slot_setters(kind), state, strict=True):
         set_slot(self, value)
 
 
-@lru_cache(maxsize=None)
-def _slot_setters(kind: type) -> tuple:
+@cache
+def _slot_setters(kind: Any) -> tuple[Callable[[object, object], None], ...]:
     """The slots' own descriptors set a frozen dataclass's fields (its __setattr__ refuses),
     a fifth faster than object.__setattr__ by name."""
     return tuple(kind.__dict__[name].__set__ for name in kind.__slots__)

@@ -48,7 +48,7 @@ def invisible_names(text: str, limit: int = 3) -> str:
 
 
 @lru_cache(maxsize=1)
-def _combining() -> re.Pattern:
+def _combining() -> re.Pattern[str]:
     """Every combining mark of the Basic Multilingual Plane: made on first use, since
     listing them costs a build that folds no text (an edit's rebuild) a hundredth of a second."""
     return re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x300, 0x10000)

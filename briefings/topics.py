@@ -81,7 +81,7 @@ def _normal(text: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _inside_patterns(rules: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern], ...]:
+def _inside_patterns(rules: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Per topic with keywords in a script without spaces: one pattern of them, longest first,
     so that hits do not overlap (`北朝鮮` counts once, not again as `朝鮮`)."""
     found = []
@@ -92,7 +92,7 @@ def _inside_patterns(rules: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tu
     return tuple(found)
 
 
-def count_inside(text: str, patterns: tuple[tuple[str, re.Pattern], ...]) -> Counter[str]:
+def count_inside(text: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> Counter[str]:
     """Hits per topic of the keywords that match inside words: only in text that has some
     of those scripts (one scan of a French briefing, 15 µs, instead of a pattern per topic)."""
     hits: Counter[str] = Counter()

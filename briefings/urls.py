@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from . import language

@@ -14,9 +14,18 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent,
-                             FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
-                             FileSystemEvent, FileSystemEventHandler)
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
@@ -84,10 +93,10 @@ class Debouncer:
     file renamed over the old one): 40 ms waits past it and is little of a reload.
     """
 
-    def __init__(self, action: Callable[[set], None], delay: float = 0.04, max_wait: float = 1.0):
+    def __init__(self, action: Callable[[set[Path]], object], delay: float = 0.04, max_wait: float = 1.0):
         self._action, self._delay, self._max_wait = action, delay, max_wait
         self._cond = threading.Condition()
-        self._pending: set = set()
+        self._pending: set[Path] = set()
         self._first = self._last = 0.0
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="briefings-rebuild", daemon=True)
@@ -95,7 +104,7 @@ class Debouncer:
     def start(self) -> None:
         self._thread.start()
 
-    def add(self, items: Iterable) -> None:
+    def add(self, items: Iterable[Path]) -> None:
         with self._cond:
             now = time.monotonic()
             if not self._pending:
@@ -112,7 +121,7 @@ class Debouncer:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join()
 
-    def _next_batch(self) -> set | None:
+    def _next_batch(self) -> set[Path] | None:
         with self._cond:
             while not self._stopping:
                 if not self._pending:

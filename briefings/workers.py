@@ -15,7 +15,9 @@ import mmap
 import os
 import struct
 import time
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -58,8 +60,14 @@ def map_slices(function: Callable[[Iterable[Item]], Result], items: Sequence[Ite
     size = max(1, -(-len(items) // min(count * CHUNKS_PER_WORKER, MAX_CHUNKS)))
     queue = _chunk_queue(-(-len(items) // size))
     done = mmap.mmap(-1, 8 * count)  # shared with the forked workers: items each has finished
-    claim = lambda slot: _claimed(items, size, queue, done, slot)
-    workers = [in_background(lambda slot=slot: function(claim(slot))) for slot in range(1, count)]
+
+    def claim(slot: int) -> Iterator[Item]:
+        return _claimed(items, size, queue, done, slot)
+
+    def work(slot: int) -> Result:
+        return function(claim(slot))
+
+    workers = [in_background(partial(work, slot)) for slot in range(1, count)]
     report = (lambda _: progress(_total(done))) if progress else None
     try:
         own = function(_counted(claim(0), report))
@@ -119,7 +127,7 @@ def map_items(function: Callable[[Item], Result], items: Sequence[Item],
     """`function` applied to every item (on every core for long lists), results in item order."""
     numbered = list(enumerate(items))
     slices = map_slices(lambda chunk: [(index, function(item)) for index, item in chunk], numbered, jobs)
-    results: list = [None] * len(items)
+    results: list[Any] = [None] * len(items)  # each filled below
     for chunk in slices:
         for index, result in chunk:
             results[index] = result
@@ -141,6 +149,7 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
     if pid == 0:  # the child: never returns into the caller's code
         try:
             os.close(reader)
+            outcome: tuple[bool, object]
             try:
                 outcome = (True, function())
             except BaseException as exc:  # handed to the parent, raised there
@@ -154,9 +163,10 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
     return lambda: read_outcome(reader, pid, "a background worker died before giving its result")
 
 
-def read_outcome(reader: int, pid: int, died: str):
+def read_outcome(reader: int, pid: int, died: str) -> Any:
     """What a forked child wrote to the pipe `reader` as a pickled (ok, value): the value, or its
-    exception raised here; RuntimeError(`died`) if it wrote nothing. Reaps the child."""
+    exception raised here; RuntimeError(`died`) if it wrote nothing. Reaps the child.
+    Any: what crosses the pipe is only as typed as the child that pickled it."""
     import pickle
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()  # read all before waiting: a large result fills the pipe

@@ -6,9 +6,13 @@ wrong, so the fast path stays a single C-accelerated load.
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import yaml
 
 from .errors import SiteError, SiteErrors
+
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, except that an impossible date (`2023-02-30`) stays text
@@ -29,7 +33,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {str(value)[:40]!r} as {tag}", node.start_mark) from None
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         if isinstance(node, yaml.MappingNode):
             seen: dict[object, int] = {}
             for key_node, _ in node.value:
@@ -40,7 +44,8 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
                             None, None, f"duplicate key `{key[:40]}`, first written on line "
                             f"{_LINE_MARK}{seen[key]}", key_node.start_mark)
                     seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep)
+        mapping: dict[Hashable, Any] = super().construct_mapping(node, deep)
+        return mapping
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:

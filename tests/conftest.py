@@ -6,8 +6,8 @@ also for module-scoped fixtures); these fixtures are the usual way in.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

@@ -6,19 +6,23 @@ own site/ or content/. The real config.yaml and seed are copied, never edited.
 from __future__ import annotations
 
 import copy
-from contextlib import contextmanager
 import os
 import posixpath
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import yaml
+
+if TYPE_CHECKING:
+    from briefings.serve import PreviewServer
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_CONFIG = REPO / "config.yaml"
@@ -28,7 +32,8 @@ REAL_SEED_ID = "3f4d1d9cf0a4d9f4"
 REAL_SLUG = "le-dirigeant-de-la-coree-du-nord-kim-jong-un-a-appele-sa"
 BUILD_PY = REPO / "build.py"
 BASE_URL = "https://example.github.io/briefings/"
-BASE_SCRIPT = 'if (location.protocol === "file:") document.querySelector("base").href = new URL(".", location.href).href;'
+BASE_SCRIPT = ('if (location.protocol === "file:") '
+               'document.querySelector("base").href = new URL(".", location.href).href;')
 """404.html's one inline script, the theme's only one: opened from disk, its <base> is its folder."""
 
 
@@ -143,14 +148,14 @@ class Element:
     tag: str
     attrs: dict[str, str]
     classes: tuple[str, ...]
-    parents: tuple["Element", ...]
+    parents: tuple[Element, ...]
     text: str = ""
-    children: list["Element"] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list)
 
     def has_class(self, name: str) -> bool:
         return name in self.classes
 
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list["Element"]:
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
         found = []
         for child in self.children:
             if (tag is None or child.tag == tag) and (cls is None or child.has_class(cls)):
@@ -158,7 +163,7 @@ class Element:
             found.extend(child.find_all(tag, cls))
         return found
 
-    def find(self, tag: str | None = None, cls: str | None = None) -> "Element":
+    def find(self, tag: str | None = None, cls: str | None = None) -> Element:
         found = self.find_all(tag, cls)
         assert found, f"no <{tag} class={cls}> under <{self.tag}>"
         return found[0]
@@ -256,7 +261,7 @@ def html_pages(site: Path) -> dict[str, Path]:
 
 
 @contextmanager
-def running_preview(config: Path, **options) -> Iterator["PreviewServer"]:
+def running_preview(config: Path, **options) -> Iterator[PreviewServer]:
     """`build.py serve` in this process on a free port (options as PreviewServer takes them),
     stopped at the end: what every preview test fixture runs."""
     from briefings.serve import PreviewServer

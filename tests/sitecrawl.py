@@ -217,7 +217,7 @@ def _skip_scheme(value: str) -> bool:
 class _SubPathHandler(http.server.BaseHTTPRequestHandler):
     """GitHub-Pages-like: `/PREFIX/x/` → `x/index.html`, a folder without `/` → 301, else 404.html."""
 
-    server: "SiteServer"
+    server: SiteServer
     protocol_version = "HTTP/1.0"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet tests
@@ -305,7 +305,7 @@ class SiteServer(http.server.ThreadingHTTPServer):
     def base_url(self) -> str:
         return self.origin + self.prefix
 
-    def __enter__(self) -> "SiteServer":
+    def __enter__(self) -> SiteServer:
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
         self._thread.start()

@@ -92,7 +92,8 @@ def test_bad_input(case: Case, tmp_path: Path) -> None:
     config = make_project(root, spec)
     for run_spec in spec["runs"]:
         run = run_build_py(config, *run_spec["args"], timeout=run_spec.get("max_seconds", 60))
-        context = f"{case.name}: build.py {' '.join(run_spec['args'])}\n--- stdout\n{run.stdout}--- stderr\n{run.stderr}"
+        context = (f"{case.name}: build.py {' '.join(run_spec['args'])}\n"
+                   f"--- stdout\n{run.stdout}--- stderr\n{run.stderr}")
         assert "Traceback" not in run.output, context
         assert run.code == run_spec.get("code", 0), context
         lines = run.stderr.splitlines()

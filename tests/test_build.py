@@ -3,7 +3,6 @@ a browser and a feed reader would."""
 from __future__ import annotations
 
 import json
-import math
 import posixpath
 import re
 import shutil
@@ -19,9 +18,23 @@ import yaml
 from briefings.render import french_spacing
 from briefings.text import word_count
 from fixtures.corpus import HOSTILE_TITLE, SUBHEADING, write_corpus
-from helpers import (BASE_SCRIPT, BASE_URL, REAL_SEED_ID, REAL_SLUG, create_project, html_pages, merge, parse_html,
-                     read_sitemap, resolve,
-                     run_build_py, snapshot, split_front_matter, url_attributes, write_file)
+from helpers import (
+    BASE_SCRIPT,
+    BASE_URL,
+    REAL_SEED_ID,
+    REAL_SLUG,
+    create_project,
+    html_pages,
+    merge,
+    parse_html,
+    read_sitemap,
+    resolve,
+    run_build_py,
+    snapshot,
+    split_front_matter,
+    url_attributes,
+    write_file,
+)
 
 PER_PAGE = 5
 TOPIC_NAMES_FR = {"north-korea": "Corée du Nord", "defence": "Défense", "ukraine": "Ukraine", "china": "Chine",
@@ -285,7 +298,8 @@ def test_subheading_and_list_render(built: Built) -> None:
 
 def test_canonical_link_is_the_absolute_url(built: Built) -> None:
     for path in ("index.html", built.expected[0].page, "topics/defence/index.html"):
-        (canonical,) = [l for l in parse_html(built.site / path).find_all("link") if l.attrs.get("rel") == "canonical"]
+        document = parse_html(built.site / path)
+        (canonical,) = [link for link in document.find_all("link") if link.attrs.get("rel") == "canonical"]
         expected = BASE_URL + (path[:-len("index.html")] if path.endswith("index.html") else path)
         assert canonical.attrs["href"] == expected
 
@@ -392,7 +406,7 @@ def check_links(site: Path, style: str) -> int:
     for path, file in html_pages(site).items():
         if path == "404.html":
             continue
-        for element, attr, url in url_attributes(parse_html(file)):
+        for element, _attr, url in url_attributes(parse_html(file)):
             if element.tag == "link" and element.attrs.get("rel") == "canonical":
                 continue
             if url.startswith("#"):
@@ -442,8 +456,8 @@ def test_feeds_parse(built: Built) -> None:
         feed = feedparser.parse((built.site / path).read_bytes())
         assert not feed.bozo, (path, feed.get("bozo_exception"))
         assert feed.version == "rss20"
-        self_links = [l for l in feed.feed.links if l.get("rel") == "self"]
-        assert [l["href"] for l in self_links] == [BASE_URL + path]
+        self_links = [link for link in feed.feed.links if link.get("rel") == "self"]
+        assert [link["href"] for link in self_links] == [BASE_URL + path]
         assert feed.feed.link.startswith(BASE_URL)
         assert feed.entries
         for entry in feed.entries:

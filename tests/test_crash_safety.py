@@ -138,7 +138,7 @@ def test_a_failed_import_through_the_cli_is_a_message_not_a_traceback(imported: 
                           cwd=imported.parent, timeout=60)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
-    lines = [l for l in done.stderr.splitlines() if "No space left on device" in l]
+    lines = [row for row in done.stderr.splitlines() if "No space left on device" in row]
     assert len(lines) == 1 and lines[0].startswith("content/2023/01/") and lines[0].endswith(")"), done.stderr
     assert temp_files(imported.parent / "content") == []
 

@@ -86,15 +86,16 @@ def test_bad_front_matter_in_two_files_reported_together(built: Path) -> None:
     root = built.parent
     before = snapshot(root / "site")
     write_file(root / "content" / "2023" / "09" / "a.md", "---\ntitle: A\ndate: 2023-13\n---\nTexte.\n")
-    write_file(root / "content" / "2023" / "10" / "b.md", "---\ntitle: B\ndate: 2023-10\ntopics: defence\n---\nTexte.\n")
+    write_file(root / "content" / "2023" / "10" / "b.md",
+               "---\ntitle: B\ndate: 2023-10\ntopics: defence\n---\nTexte.\n")
     write_file(root / "content" / "2023" / "11" / "c.md", "---\ntitle: C\ndate: 2023-11\n\nTexte.\n")
     run = run_build_py(built, "build")
     assert run.code == 1
     no_traceback(run)
     lines = run.stderr.splitlines()
-    assert any(l.startswith("content/2023/09/a.md:3: bad date: month 13") for l in lines), run.stderr
-    assert any(l.startswith("content/2023/10/b.md:4: `topics` must be a list") for l in lines), run.stderr
-    assert any(l.startswith("content/2023/11/c.md:1: front matter is not closed") for l in lines), run.stderr
+    assert any(row.startswith("content/2023/09/a.md:3: bad date: month 13") for row in lines), run.stderr
+    assert any(row.startswith("content/2023/10/b.md:4: `topics` must be a list") for row in lines), run.stderr
+    assert any(row.startswith("content/2023/11/c.md:1: front matter is not closed") for row in lines), run.stderr
     assert "build: failed with 3 errors" in run.stderr
     assert snapshot(root / "site") == before
 
@@ -130,7 +131,7 @@ def test_warnings_do_not_fail_the_build(built: Path) -> None:
 def test_bad_config_is_reported_with_key_and_line(tmp_path: Path) -> None:
     text = (Path(__file__).resolve().parent.parent / "config.yaml").read_text()
     config = create_project(tmp_path / "p", text.replace("per_page: 20", "per_page: twenty"))
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("per_page:"))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("per_page:"))
     for command in ("import", "build", "check"):
         run = run_build_py(config, command)
         assert run.code == 1, command

@@ -18,7 +18,8 @@ def summary(run) -> dict[str, int]:
     match = re.search(r"import: (\d+) seeds: (\d+) created, (\d+) updated, (\d+) unchanged, "
                       r"(\d+) kept \(edited\), (\d+) failed", run.stdout)
     assert match, run.output
-    return dict(zip(("seeds", "created", "updated", "unchanged", "kept", "failed"), map(int, match.groups())))
+    names = ("seeds", "created", "updated", "unchanged", "kept", "failed")
+    return dict(zip(names, map(int, match.groups()), strict=True))
 
 
 @pytest.fixture
@@ -113,7 +114,8 @@ def test_hand_edit_is_kept_then_force_regenerates(real: Path) -> None:
     assert run_build_py(real, "import").code == 0
     path = real.parent / REAL_CONTENT
     original = path.read_bytes()
-    edited = original.replace(b"topics: [north-korea, defence]", b"topics: [defence]") + "\nAjout du rédacteur.\n".encode()
+    edited = (original.replace(b"topics: [north-korea, defence]", b"topics: [defence]")
+              + "\nAjout du rédacteur.\n".encode())
     path.write_bytes(edited)
 
     run = run_build_py(real, "import")
@@ -170,7 +172,7 @@ def test_bad_seeds_fail_with_reasons_and_good_ones_still_import(tmp_path: Path) 
     assert run.code == 1
     assert summary(run) == dict(seeds=6, created=1, updated=0, unchanged=0, kept=0, failed=5)
     for name, (_, message) in BAD_SEEDS.items():
-        line = next((l for l in run.stderr.splitlines() if l.startswith(f"seeds/{name}")), None)
+        line = next((row for row in run.stderr.splitlines() if row.startswith(f"seeds/{name}")), None)
         assert line and message in line, (name, run.stderr)
         assert line.endswith(")"), "each failure says how to fix it"
     assert "Traceback" not in run.stderr
@@ -306,9 +308,9 @@ def test_every_file_import_skips_is_named_with_what_to_do(tmp_path: Path) -> Non
     assert summary(run) == dict(seeds=2, created=2, updated=0, unchanged=0, kept=0, failed=0)
     lines = run.stderr.splitlines()
     assert len(lines) == len(expected), run.stderr
-    for line, start in zip(lines, expected):
+    for line, start in zip(lines, expected, strict=True):
         assert line.startswith(start) and line.endswith(")"), (line, start)
     check = run_build_py(config, "check")
     assert check.code == 0, check.output
-    assert [l for l in check.stderr.splitlines() if l.startswith("seeds/")] == lines
+    assert [row for row in check.stderr.splitlines() if row.startswith("seeds/")] == lines
     assert "check: 0 errors, 7 warnings" in check.stdout

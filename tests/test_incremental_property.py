@@ -4,8 +4,8 @@ A state machine edits a small project the way a writer does -- bodies, titles, d
 topics, languages, images added, replaced and removed, corrections and updates, new, deleted
 and renamed briefings, template and static overrides, config.yaml, saves that change nothing,
 the clock moving on (scheduled briefings coming out) -- and rebuilds after every step, in
-process, with the build cache kept. After each step the site must be byte for byte what a clean build
-of the same inputs gives (a fresh copy of the project, no .cache/, no site/). Some steps
+process, with the build cache kept. After each step the site must be byte for byte what a
+clean build of the same inputs gives (a fresh copy of the project, no .cache/, no site/). Some steps
 drop the in-memory cache first, so the next build starts from the cache on disk (briefings
 stored without their bodies, read again from their files), as a new `build.py build` does.
 
@@ -589,7 +589,8 @@ def test_editing_a_parent_template_of_the_project_refreshes_its_pages() -> None:
         machine.incremental_equals_clean()
         machine._write(machine.root / "templates" / "_frame.html", FRAMES[1])
         machine.incremental_equals_clean()
-        machine._write(machine.root / "templates" / "topic.html", FRAMED_TOPIC.replace("<h1", "<h1 class=\"framed\"", 1))
+        framed = FRAMED_TOPIC.replace("<h1", "<h1 class=\"framed\"", 1)
+        machine._write(machine.root / "templates" / "topic.html", framed)
         machine.incremental_equals_clean()
     finally:
         machine.teardown()

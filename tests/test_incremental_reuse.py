@@ -106,16 +106,22 @@ def test_a_new_briefing_leaves_older_listing_pages_as_they_were(tmp_path: Path, 
     added. Counts are shown on the first page only, so the others, and the other months of
     the year, are left as they were."""
     root = create_project(tmp_path / "p", {"per_page": 3}).parent
-    add = lambda month, day: write_file(
-        root / "content" / "2024" / f"{month:02d}" / f"note-{month}-{day}.md",
-        content_file({"title": f"Note {month}/{day}", "date": f"2024-{month:02d}-{day:02d}", "lang": "en",
-                      "topics": ["defence"]}))
+
+    def add(month: int, day: int) -> None:
+        write_file(root / "content" / "2024" / f"{month:02d}" / f"note-{month}-{day}.md",
+                   content_file({"title": f"Note {month}/{day}", "date": f"2024-{month:02d}-{day:02d}", "lang": "en",
+                                 "topics": ["defence"]}))
+
     for month in range(1, 7):
-        add(month, 3), add(month, 17)
+        add(month, 3)
+        add(month, 17)
     config = load_config(root / "config.yaml")
     rebuild_watching_pages(config, monkeypatch)
-    older = lambda: {p.relative_to(config.site_dir).as_posix(): p.read_bytes()
-                     for p in config.site_dir.glob("page/*/index.html")}
+
+    def older() -> dict[str, bytes]:
+        return {p.relative_to(config.site_dir).as_posix(): p.read_bytes()
+                for p in config.site_dir.glob("page/*/index.html")}
+
     before = older()
     assert sorted(before) == ["page/1/index.html", "page/2/index.html", "page/3/index.html"]
     newest, oldest = (parse_html(config.site_dir / f"topics/defence/{p}index.html").find("h1") for p in ("", "page/1/"))
@@ -145,17 +151,22 @@ def test_sitemaps_hold_at_most_the_limit_and_a_new_briefing_changes_the_newest_p
     oldest briefing, so a new briefing re-renders its year's newest part and the index only."""
     monkeypatch.setattr(plan_module, "SITEMAP_LIMIT", 3)
     root = create_project(tmp_path / "p").parent
-    add = lambda year, day: write_file(
-        root / "content" / f"{year}-01-{day:02d}.md",
-        content_file({"title": f"Note {year}/{day}", "date": f"{year}-01-{day:02d}", "topics": ["defence"]}))
+
+    def add(year: int, day: int) -> None:
+        write_file(root / "content" / f"{year}-01-{day:02d}.md",
+                   content_file({"title": f"Note {year}/{day}", "date": f"{year}-01-{day:02d}", "topics": ["defence"]}))
+
     for day in range(1, 8):
         add(2024, day)
     add(2023, 1)
     config = load_config(root / "config.yaml")
     rebuild_watching_pages(config, monkeypatch)
     base = config.base_url
-    dates = lambda: {url.removeprefix(f"{base}sitemaps/"): [lastmod for _, lastmod in entries]
-                     for url, entries in read_sitemap(config.site_dir, base).items()}
+
+    def dates() -> dict[str, list[str]]:
+        return {url.removeprefix(f"{base}sitemaps/"): [lastmod for _, lastmod in entries]
+                for url, entries in read_sitemap(config.site_dir, base).items()}
+
     before = dates()
     assert {name: before[name] for name in before if not name.startswith("pages")} == {
         "2024-3.xml": ["2024-01-07"], "2024-2.xml": ["2024-01-06", "2024-01-05", "2024-01-04"],
@@ -214,8 +225,11 @@ def test_a_briefing_that_takes_over_a_removed_ones_page_refreshes_its_neighbours
     the first moves the second to `same/` while its file stays as it was: the pages beside it
     (whose neighbour is still at `same/`) must show it, not the removed one."""
     root = create_project(tmp_path / "p", {"related": 2}).parent
-    note = lambda day, title: content_file({"title": title, "date": f"2024-03-{day:02d}", "lang": "en",
-                                            "topics": ["defence"]}, f"Text of {title}.")
+
+    def note(day: int, title: str) -> str:
+        return content_file({"title": title, "date": f"2024-03-{day:02d}", "lang": "en", "topics": ["defence"]},
+                            f"Text of {title}.")
+
     for day in (2, 9, 16, 23):
         write_file(root / "content" / "2024" / "03" / f"note-{day}.md", note(day, f"Note {day}"))
     write_file(root / "content" / "2024" / "03" / "a" / "same.md", note(12, "First same"))

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from briefings import output, pipeline
 from briefings.config import load_config
 from briefings.errors import SiteErrors
 from briefings.importer import import_seeds
 from briefings.output import spare_folder
-from briefings import pipeline
 from briefings.pipeline import build
-from briefings import output
 from briefings.workers import available_cores, detach, in_background, map_items, map_slices
 from fixtures.corpus import write_corpus
 from helpers import create_project, snapshot, write_file
@@ -69,7 +68,8 @@ def test_parallel_build_reports_a_template_error_once_and_keeps_the_site(project
     build(load_config(project), jobs=3, search_index=False)
     before = snapshot(project.parent / "site")
     write_file(project.parent / "templates" / "briefing.html",
-               '{% extends "base.html" %}\n{% block content %}\n{{ briefing.title.no_such_method() }}\n{% endblock %}\n')
+               '{% extends "base.html" %}\n{% block content %}\n'
+               '{{ briefing.title.no_such_method() }}\n{% endblock %}\n')
     with pytest.raises(SiteErrors) as caught:
         build(load_config(project), jobs=3, search_index=False)
     assert [(e.path, e.line) for e in caught.value.errors] == [("templates/briefing.html", 3)]
@@ -203,11 +203,23 @@ def test_the_trash_is_emptied_after_each_build(project: Path, jobs: int) -> None
     assert snapshot(project.parent / "site") == built_with(project, 1)
 
 
+def _wait_then_write(go: Path, writing: Path, done: Path) -> None:
+    """Wait (at most 20 s) for `go` to appear, then write this process's id to `done`."""
+    deadline = time.monotonic() + 20
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    writing.write_text(str(os.getpid()))
+    writing.rename(done)
+
+
 def test_detach_runs_a_function_without_waiting_for_it(tmp_path: Path) -> None:
+    """The function waits for a file only the test creates after `detach` returns: had `detach`
+    waited for it, `done` would already be there (after the function's own 20 s timeout)."""
     for fork in (True, False):
-        done, writing = tmp_path / f"done-{fork}", tmp_path / f"writing-{fork}"
-        detach(lambda: (time.sleep(0.3), writing.write_text(str(os.getpid())), writing.rename(done)), fork)
+        go, done, writing = (tmp_path / f"{name}-{fork}" for name in ("go", "done", "writing"))
+        detach(lambda go=go, writing=writing, done=done: _wait_then_write(go, writing, done), fork)
         assert not done.exists()
+        go.touch()
         deadline = time.monotonic() + 20
         while not done.exists() and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +14,8 @@ from briefings import frontmatter, yamldoc
 from briefings.config import Config
 from briefings.content import load_briefing, read_body
 from briefings.dates import BriefingDate, from_yaml, parse_date, to_yaml
-from briefings.language import month_and_weekday_names
 from briefings.errors import SiteErrors
+from briefings.language import month_and_weekday_names
 from briefings.seeds import parse_seed
 from briefings.text import clean_line, clean_text, is_visible
 from briefings.urls import SLUG_MAX, slugify

@@ -58,7 +58,7 @@ def metas(document) -> dict[str, str]:
 
 
 def links(document, rel: str) -> list[dict[str, str]]:
-    return [l.attrs for l in document.find_all("link") if rel in l.attrs.get("rel", "").split()]
+    return [link.attrs for link in document.find_all("link") if rel in link.attrs.get("rel", "").split()]
 
 
 # --- language --------------------------------------------------------------------------------
@@ -181,9 +181,10 @@ def test_json_script_escapes_what_could_end_a_script() -> None:
 def test_hreflang_links_translations_both_ways(site: Path) -> None:
     fr_url, en_url = (BASE_URL + p.removesuffix("index.html") for p in (PAIR_FR_PAGE, PAIR_EN_PAGE))
     for path in (PAIR_FR_PAGE, PAIR_EN_PAGE):
-        alternates = {l["hreflang"]: l["href"] for l in links(page(site, path), "alternate") if "hreflang" in l}
+        found = links(page(site, path), "alternate")
+        alternates = {link["hreflang"]: link["href"] for link in found if "hreflang" in link}
         assert alternates == {"fr": fr_url, "en": en_url}, path
-    assert not [l for l in links(page(site, HOSTILE_PAGE), "alternate") if "hreflang" in l]
+    assert not [link for link in links(page(site, HOSTILE_PAGE), "alternate") if "hreflang" in link]
     # And a visible link for readers, in the other language's own name.
     (visible,) = page(site, PAIR_FR_PAGE).find("p", "translations").find_all("a")
     assert (visible.clean_text(), visible.attrs["hreflang"], visible.attrs["lang"]) == ("English", "en", "en")
@@ -197,11 +198,11 @@ def test_every_page_announces_the_feeds_and_links_to_search(site: Path) -> None:
         if path == "404.html":
             continue
         document = parse_html(file)
-        types = [l["type"] for l in links(document, "alternate") if "type" in l]
+        types = [link["type"] for link in links(document, "alternate") if "type" in link]
         assert {"application/rss+xml", "application/atom+xml", "application/feed+json"} <= set(types), path
-        for l in links(document, "alternate"):
-            if "type" in l:
-                assert resolve(site, path, l["href"]).is_file(), (path, l)
+        for link in links(document, "alternate"):
+            if "type" in link:
+                assert resolve(site, path, link["href"]).is_file(), (path, link)
         nav = document.find("header").find("nav")
         assert any(resolve(site, path, a.attrs["href"]) == site / "search/index.html" for a in nav.find_all("a"))
     topic = page(site, "topics/economy/index.html")

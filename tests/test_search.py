@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from briefings.config import load_config
-from briefings.errors import SiteErrors
 from briefings import search
 from browser import launch_browser
 from fixtures.reader import build_real_seed_site, served_fixture_site
-from helpers import REAL_SLUG, create_project, parse_html
+from helpers import REAL_SLUG, parse_html
 from sitecrawl import SiteServer
 
 RESULT = ".search-result"
@@ -135,7 +133,8 @@ def test_topic_and_language_filters(server: SiteServer, browser) -> None:
     total = _count(page)
     assert total > 20
     topics, languages = _filter_counts(page, "Sujet"), _filter_counts(page, "Langue")
-    assert sum(languages.values()) == total and set(languages) == {"français", "anglais"}, languages  # interface language
+    # in the interface language
+    assert sum(languages.values()) == total and set(languages) == {"français", "anglais"}, languages
     assert list(topics) == sorted(topics, key=lambda n: n.casefold().replace("é", "e")), "the locale's order"
     _after_click(page, page.get_by_label("Corée du Nord", exact=False))
     in_topic = _count(page)

@@ -12,12 +12,12 @@ from browser import launch_browser
 from fixtures.reader import MULTILINGUAL
 from helpers import content_file, create_project, run_build_py
 from sitecrawl import SiteServer
-from test_search import LABEL, RESULT, _after_click, _count, _filter_counts, _links, _search, _wait_query
+from test_search import RESULT, _after_click, _count, _filter_counts, _links, _search
 
 
 def _write(root: Path, config: Path, removed: set[str] = frozenset(), edits: dict[str, str] | None = None) -> None:
     content = root / "content"
-    for i, (lang, (name, title, body, word, topic)) in enumerate(sorted(MULTILINGUAL.items())):
+    for i, (lang, (name, title, body, _word, topic)) in enumerate(sorted(MULTILINGUAL.items())):
         path = content / name
         if lang in removed:
             path.unlink(missing_ok=True)

@@ -22,10 +22,10 @@ import pytest
 from briefings.config import Config, load_config
 from briefings.errors import SiteErrors
 from briefings.importer import import_seeds
-from briefings.theme import THEME_DIR
 from briefings.serve import PreviewServer, inject, route
-from helpers import running_preview
+from briefings.theme import THEME_DIR
 from briefings.watch import CONFIG, CONTENT, SEED, STATIC, TEMPLATE, Debouncer, classify
+from helpers import running_preview
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_NAME = "000_3f4d1d9cf0a4d9f4.txt"
@@ -303,7 +303,7 @@ def test_a_new_seed_is_imported_and_an_edited_content_file_is_kept(
     (project.parent / "seeds" / "001_aaaabbbbccccdddd.txt").write_text(NEW_SEED, encoding="utf-8")
     after = wait_for_build(server, before)
     assert after["errors"] == []
-    assert "La Chine annonce une croissance".encode() in request(server, "/briefings/")[2]
+    assert b"La Chine annonce une croissance" in request(server, "/briefings/")[2]
     assert (project.parent / "content" / "2024" / "03" / "la-chine-annonce-une-croissance-de-cinq-pour-cent.md"
             ).is_file()
     time.sleep(0.3)

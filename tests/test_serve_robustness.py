@@ -70,7 +70,7 @@ class Poller:
             for path in self.paths:
                 self.codes.append((path, get(self.server, path)[0]))
 
-    def __enter__(self) -> "Poller":
+    def __enter__(self) -> Poller:
         self._thread.start()
         return self
 

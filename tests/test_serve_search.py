@@ -11,11 +11,11 @@ from briefings.pipeline import build
 from briefings.preview_search import SiteRefresher
 from browser import launch_browser
 from helpers import content_file, running_preview, write_file
+from test_search import _search
+from test_serve_http import SLUG, make_project, request, status, wait_for_build
 
 WAIT = 120
 """Seconds an event may take on a busy 2-core machine before the test gives up."""
-from test_search import _search
-from test_serve_http import SLUG, make_project, request, status, wait_for_build
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,8 @@ def test_an_unknown_route_is_an_error_at_its_line(new_project) -> None:
     config = new_project(real_seed=True)
     assert run_build_py(config, "import").code == 0
     write_file(config.parent / "templates" / "404.html",
-               '{% extends "base.html" %}\n{% block content %}\n<a href="{{ url_for(\'archives\') }}">x</a>\n{% endblock %}\n')
+               '{% extends "base.html" %}\n{% block content %}\n'
+               '<a href="{{ url_for(\'archives\') }}">x</a>\n{% endblock %}\n')
     run = run_build_py(config, "build", "--no-search")
     assert run.code == 1
     assert re.search(r"^templates/404\.html:3: .*no page is named 'archives'", run.stderr, re.M), run.stderr

@@ -13,7 +13,6 @@ import json
 import shutil
 import subprocess
 import time
-from collections import Counter
 from pathlib import Path
 
 import feedparser

@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 
 from briefings.plan import paginate
 
-path_of = lambda number: "index.html" if number is None else f"page/{number}/index.html"
+
+def path_of(number: int | None) -> str:
+    return "index.html" if number is None else f"page/{number}/index.html"
 
 
 def pages(total: int, per_page: int) -> list:

@@ -11,8 +11,16 @@ from hypothesis import strategies as st
 
 from briefings import urls
 from briefings.dates import BriefingDate
-from briefings.urls import (SLUG_MAX, absolute_url, base_path, is_safe_output_path, relative_url,
-                            site_path, slugify, unique_slug)
+from briefings.urls import (
+    SLUG_MAX,
+    absolute_url,
+    base_path,
+    is_safe_output_path,
+    relative_url,
+    site_path,
+    slugify,
+    unique_slug,
+)
 
 BASE = "https://example.github.io/briefings/"
 SLUG_SHAPE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

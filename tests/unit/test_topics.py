@@ -46,7 +46,8 @@ def test_title_outweighs_body(config) -> None:
     # One title hit (x3) beats two body hits.
     assert classify(config, "Kiev demande de l'aide", "La Chine et Pékin observent.")[0] == "ukraine"
     # …and three body hits beat one title hit.
-    assert classify(config, "Kiev demande de l'aide", "La Chine, Pékin, Xi Jinping et les chinois observent.")[0] == "china"
+    body = "La Chine, Pékin, Xi Jinping et les chinois observent."
+    assert classify(config, "Kiev demande de l'aide", body)[0] == "china"
 
 
 @pytest.mark.parametrize("text", ["COREE DU NORD", "coree du nord", "Corée  du\nNord", "CORÉE DU NORD",
