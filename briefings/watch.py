@@ -91,10 +91,13 @@ class Debouncer:
     while `action` runs make up the next batch: one more call after it, not one each.
     An editor's save is one burst a few milliseconds long (a write, or a temporary
     file renamed over the old one): 40 ms waits past it and is little of a reload.
+    `clock` tells the time in the unit of `delay` and `max_wait` (seconds; a test passes a clock
+    it moves by hand, and calls `take_due` instead of starting the thread).
     """
 
-    def __init__(self, action: Callable[[set[Path]], object], delay: float = 0.04, max_wait: float = 1.0):
-        self._action, self._delay, self._max_wait = action, delay, max_wait
+    def __init__(self, action: Callable[[set[Path]], object], delay: float = 0.04, max_wait: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self._action, self._delay, self._max_wait, self._clock = action, delay, max_wait, clock
         self._cond = threading.Condition()
         self._pending: set[Path] = set()
         self._first = self._last = 0.0
@@ -106,7 +109,7 @@ class Debouncer:
 
     def add(self, items: Iterable[Path]) -> None:
         with self._cond:
-            now = time.monotonic()
+            now = self._clock()
             if not self._pending:
                 self._first = now
             self._pending.update(items)
@@ -121,18 +124,24 @@ class Debouncer:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join()
 
+    def take_due(self) -> set[Path] | None:
+        """The pending batch if its time has come by the clock (it is then taken), else None."""
+        with self._cond:
+            if not self._pending or self._clock() < self._due():
+                return None
+            batch, self._pending = self._pending, set()
+            return batch
+
+    def _due(self) -> float:
+        return min(self._last + self._delay, self._first + self._max_wait)
+
     def _next_batch(self) -> set[Path] | None:
         with self._cond:
             while not self._stopping:
-                if not self._pending:
-                    self._cond.wait()
-                    continue
-                due = min(self._last + self._delay, self._first + self._max_wait)
-                wait = due - time.monotonic()
-                if wait <= 0:
-                    batch, self._pending = self._pending, set()
+                batch = self.take_due()
+                if batch is not None:
                     return batch
-                self._cond.wait(wait)
+                self._cond.wait(self._due() - self._clock() if self._pending else None)
             return None
 
     def _run(self) -> None:

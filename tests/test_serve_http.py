@@ -101,6 +101,26 @@ def wait_for_build(server: PreviewServer, after: dict) -> dict:
     return wait_for(lambda: (s := status(server)) != after and s)
 
 
+def builds(state: dict) -> int:
+    """How many builds the preview had announced (its version is `<epoch>.<builds>`)."""
+    return int(state["version"].rpartition(".")[2])
+
+
+class BuildLog:
+    """The preview's `build: …` lines as printed (one a build, after it is announced), in order."""
+
+    def __init__(self, capsys: pytest.CaptureFixture) -> None:
+        self.capsys, self.lines = capsys, []
+
+    def wait_for(self, text: str) -> str:
+        """The first line holding `text`: a build that made it has been announced."""
+        def found() -> str | None:
+            out = self.capsys.readouterr().out
+            self.lines += [line for line in out.splitlines() if line.startswith("build: ")]
+            return next((line for line in self.lines if text in line), None)
+        return wait_for(found)
+
+
 # --- HTTP ---------------------------------------------------------------------------------
 
 def test_root_and_bare_base_path_redirect_to_the_base_path(site: PreviewServer) -> None:
@@ -298,20 +318,24 @@ def test_renaming_and_deleting_a_briefing_updates_the_site(server: PreviewServer
 
 
 def test_a_new_seed_is_imported_and_an_edited_content_file_is_kept(
-        server: PreviewServer, project: Path, content_file: Path) -> None:
+        capsys: pytest.CaptureFixture, server: PreviewServer, project: Path, content_file: Path) -> None:
+    log = BuildLog(capsys)
     before = status(server)
     (project.parent / "seeds" / "001_aaaabbbbccccdddd.txt").write_text(NEW_SEED, encoding="utf-8")
     after = wait_for_build(server, before)
     assert after["errors"] == []
     assert b"La Chine annonce une croissance" in request(server, "/briefings/")[2]
-    assert (project.parent / "content" / "2024" / "03" / "la-chine-annonce-une-croissance-de-cinq-pour-cent.md"
-            ).is_file()
-    time.sleep(0.3)
-    assert status(server) == after, "import's own writes must not cause a second build"
+    imported = "content/2024/03/la-chine-annonce-une-croissance-de-cinq-pour-cent.md"
+    assert (project.parent / imported).is_file()
 
     edited = content_file.read_text() + "\nModifié à la main.\n"
     content_file.write_text(edited)
-    after_edit = wait_for_build(server, after)
+    # the edit's build is the event to wait for: a build for import's own writes would come before it
+    log.wait_for(f"changed: content/2023/08/{SLUG}.md")
+    after_edit = status(server)
+    assert builds(after_edit) == builds(after) + 1, "import's own writes must not cause a second build"
+    mentions = [line for line in log.lines if imported in line]  # the import's build, with the seed
+    assert len(mentions) == 1 and "seeds/001_aaaabbbbccccdddd.txt" in mentions[0], log.lines
     seed = project.parent / "seeds" / SEED_NAME
     seed.write_bytes(seed.read_bytes() + b"\nUn paragraphe de plus dans le seed.\n")
     wait_for_build(server, after_edit)
@@ -334,7 +358,7 @@ def test_a_template_change_rebuilds_and_a_css_change_is_marked_css_only(
     templates = project.parent / "templates"
     before = status(server)
     (templates / "static").mkdir(parents=True)  # a fresh clone has no templates/: it is watched once created
-    time.sleep(0.2)
+    wait_for_build(server, before)  # and built: its watch is set up before its build starts
     (templates / "static" / "style.css").write_text("body { color: rebeccapurple }\n")
     wait_for(lambda: request(server, "/briefings/static/style.css")[2].startswith(b"body { color: rebecca"))
     # the folder may be built on its own first: the build that brought the CSS is css-only
@@ -360,15 +384,20 @@ def test_a_config_change_is_reloaded_and_a_bad_one_keeps_serving(server: Preview
     assert wait_for_build(server, broken)["errors"] == []
 
 
-def test_editor_temp_files_cause_no_build(server: PreviewServer, content_file: Path) -> None:
+def test_editor_temp_files_cause_no_build(
+        capsys: pytest.CaptureFixture, server: PreviewServer, content_file: Path) -> None:
+    log = BuildLog(capsys)
     before = status(server)
     folder = content_file.parent
     # (`notes.txt` is no junk now: a file with an extension under content/ may be a briefing's media)
     for name in (".x.md.swp", "x.md~", ".#x.md", "4913", "#x.md#"):
         (folder / name).write_text("junk")
         (folder / name).unlink()
-    time.sleep(0.4)
-    assert status(server) == before
+    content_file.write_text(content_file.read_text() + "\nUne ligne de plus.\n")
+    # the edit's build is the event to wait for: the junk would have a build before it, or be in its changes
+    line = log.wait_for(f"content/2023/08/{SLUG}.md")
+    assert line.endswith(f"(changed: content/2023/08/{SLUG}.md)"), log.lines
+    assert builds(status(server)) == builds(before) + 1, log.lines
 
 
 # --- lifecycle ----------------------------------------------------------------------------
@@ -382,10 +411,10 @@ def test_stop_ends_threads_and_removes_the_temporary_site(project: Path) -> None
     stream = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=5)
     stream.request("GET", "/__livereload")
     read_event(stream.getresponse())  # an open event stream must not hold up stopping
-    started = time.monotonic()
-    preview.stop()
-    preview.stop()
-    assert time.monotonic() - started < 3
+    stopping = threading.Thread(target=lambda: (preview.stop(), preview.stop()))
+    stopping.start()
+    stopping.join(timeout=30)  # not a timing window: only a stop that hangs on the stream fails
+    assert not stopping.is_alive(), "stop() waits for the open event stream"
     assert not site.parent.exists()
     leftover = [t for t in set(threading.enumerate()) - before if t.is_alive() and not t.daemon]
     assert leftover == []
@@ -477,62 +506,73 @@ def test_classify_folders_theme_config_file_and_output(tmp_path: Path) -> None:
 # --- debouncing ---------------------------------------------------------------------------
 
 class Recorder:
-    """A fake rebuild: records each batch; optionally slow."""
+    """A fake rebuild: records each batch; with a `gate`, each call waits for it to open."""
 
-    def __init__(self, seconds: float = 0.0):
+    def __init__(self, gate: threading.Event | None = None):
         self.batches: list[set] = []
-        self.seconds = seconds
+        self.gate = gate
         self.running = threading.Event()
 
     def __call__(self, batch: set) -> None:
         self.running.set()
-        time.sleep(self.seconds)
+        if self.gate is not None:
+            self.gate.wait(30)
         self.batches.append(batch)
 
 
-def test_a_burst_of_200_events_is_one_rebuild() -> None:
-    rebuild = Recorder()
-    debouncer = Debouncer(rebuild, delay=0.08)
-    debouncer.start()
-    try:
-        for i in range(200):
-            debouncer.add([Path(f"content/{i % 20}.md")])
-        wait_for(lambda: rebuild.batches, timeout=5)
-        time.sleep(0.3)
-        assert rebuild.batches == [{Path(f"content/{i}.md") for i in range(20)}]
-    finally:
-        debouncer.stop()
+class Clock:
+    """A clock the test moves by hand, in milliseconds (the debouncer only compares times)."""
+
+    def __init__(self) -> None:
+        self.now = 0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_burst_of_200_events_is_one_rebuild_delay_after_the_last() -> None:
+    clock = Clock()
+    debouncer = Debouncer(Recorder(), delay=80, max_wait=1000, clock=clock)
+    for i in range(200):  # 1 ms apart: never an 80 ms pause
+        clock.now = i
+        debouncer.add([Path(f"content/{i % 20}.md")])
+        assert debouncer.take_due() is None
+    clock.now = 199 + 79
+    assert debouncer.take_due() is None
+    clock.now = 199 + 80
+    assert debouncer.take_due() == {Path(f"content/{i}.md") for i in range(20)}
+    assert debouncer.take_due() is None
+
+
+def test_a_burst_that_never_pauses_is_still_cut_at_max_wait() -> None:
+    clock = Clock()
+    debouncer = Debouncer(Recorder(), delay=100, max_wait=300, clock=clock)
+    batches = []
+    for i in range(80):  # 800 ms of events 10 ms apart: never a 100 ms pause
+        clock.now = 10 * i
+        if batch := debouncer.take_due():
+            batches.append(batch)
+        debouncer.add([i])
+    clock.now += 100
+    batches.append(debouncer.take_due())
+    assert batches == [set(range(0, 30)), set(range(30, 60)), set(range(60, 80))]
 
 
 def test_events_during_a_rebuild_make_exactly_one_more_rebuild() -> None:
-    rebuild = Recorder(seconds=0.3)
+    gate = threading.Event()
+    rebuild = Recorder(gate)
     debouncer = Debouncer(rebuild, delay=0.03)
     debouncer.start()
     try:
         debouncer.add(["first"])
-        assert rebuild.running.wait(2)
-        for i in range(50):
+        assert rebuild.running.wait(10)
+        for i in range(50):  # all while the first rebuild runs (it waits for the gate)
             debouncer.add([f"during-{i}"])
-            time.sleep(0.002)
-        wait_for(lambda: len(rebuild.batches) >= 2, timeout=5)
-        time.sleep(0.4)
-        assert rebuild.batches == [{"first"}, {f"during-{i}" for i in range(50)}]
-    finally:
-        debouncer.stop()
-
-
-def test_a_burst_that_never_pauses_is_still_cut_at_max_wait() -> None:
-    rebuild = Recorder()
-    debouncer = Debouncer(rebuild, delay=0.1, max_wait=0.3)
-    debouncer.start()
-    try:
-        end, added = time.monotonic() + 0.8, 0
-        while time.monotonic() < end:  # 0.8 s of events 10 ms apart: never a 0.1 s pause
-            debouncer.add([added])
-            added += 1
-            time.sleep(0.01)
-        wait_for(lambda: sum(map(len, rebuild.batches)) == added)  # the event: every one delivered
-        assert 2 <= len(rebuild.batches) <= 4, "cut at max_wait (0.3 s), not held for the whole burst"
+        gate.set()
+        wait_for(lambda: len(rebuild.batches) >= 2)
+        debouncer.add(["after"])  # the event to wait for: any other batch would come before it
+        wait_for(lambda: len(rebuild.batches) >= 3)
+        assert rebuild.batches == [{"first"}, {f"during-{i}" for i in range(50)}, {"after"}]
     finally:
         debouncer.stop()
 
