@@ -227,17 +227,36 @@ def test_detach_runs_a_function_without_waiting_for_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")
-def test_a_detached_child_does_not_hold_the_callers_output_open() -> None:
+def test_a_detached_child_does_not_hold_the_callers_output_open(tmp_path: Path) -> None:
     """`build.py build | tee log` (or a benchmark reading the output) ends with the build,
-    not with the cleanup it left running."""
+    not with the cleanup it left running: the caller's output closes while the child sleeps."""
     import signal
     import subprocess
     import sys
-    script = ("import time; from briefings import workers; "
-              "workers.detach(lambda: time.sleep(120), True); print(workers._detached[0])")
+    pid_file = tmp_path / "child.pid"
+    writing = tmp_path / "child.pid.part"
+    script = ("import os, time; from pathlib import Path; from briefings import workers; "
+              f"part, whole = Path({str(writing)!r}), Path({str(pid_file)!r}); "
+              "workers.detach(lambda: (part.write_text(str(os.getpid())), part.rename(whole), time.sleep(120)), True)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                          cwd=Path(__file__).resolve().parents[1])
-    os.kill(int(done.stdout), signal.SIGKILL)
+                          cwd=Path(__file__).resolve().parents[1])  # returns only once the output is closed
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() and time.monotonic() < deadline:  # the event: the child has started
+        time.sleep(0.01)
+    child = int(pid_file.read_text())
+    try:
+        assert _running(child), "the child should still be sleeping when the caller's output closed"
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
