@@ -75,6 +75,10 @@ class BriefingDate:
         """The first day the date covers: feeds and sitemaps need a full date."""
         return dt.date(self.year, self.month or 1, self.day or 1)
 
+    def rfc3339(self) -> str:
+        """Atom and JSON Feed dates: midnight UTC of the first day the date covers."""
+        return f"{self.as_date().isoformat()}T00:00:00Z"
+
     def rfc822(self) -> str:
         """RSS `pubDate`: midnight UTC of the first day the date covers."""
         start = self.as_date()

@@ -140,7 +140,7 @@ class Renderer:
             topic_counts=self._topic_counts,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
-                                typo=typography, json=json_script, rfc3339=rfc3339,
+                                typo=typography, json=json_script, rfc3339=BriefingDate.rfc3339,
                                 topic_name=lambda slug: self._topic_ref(slug).name,
                                 lang_attr=lambda item: lang_attribute(item.lang, config.language),
                                 ui_attr=lambda item: lang_attribute(config.language, item.lang),
@@ -281,11 +281,6 @@ def json_script(value: object) -> Markup:
     `<`, `>` and `&` become `\\u003c`, `\\u003e`, `\\u0026`, so `</script>` in a title cannot end the script."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text))
-
-
-def rfc3339(date: BriefingDate) -> str:
-    """A briefing date as an RFC 3339 timestamp (Atom, JSON Feed): its first day, midnight UTC."""
-    return f"{date.as_date().isoformat()}T00:00:00Z"
 
 
 NNBSP = "\u202f"
