@@ -15,8 +15,8 @@ import feedparser
 import pytest
 import yaml
 
-from briefings.render import french_spacing
 from briefings.text import word_count
+from briefings.typography import french_spacing
 from fixtures.corpus import HOSTILE_TITLE, SUBHEADING, write_corpus
 from helpers import (
     BASE_SCRIPT,

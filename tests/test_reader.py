@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from briefings.render import NNBSP, json_script, typography
+from briefings.render import json_script
+from briefings.typography import NNBSP, typography
 from fixtures.reader import PAIR_EN_TITLE, PAIR_FILES, PAIR_FR_TITLE
 from helpers import BASE_URL, content_file, create_project, html_pages, parse_html, resolve, run_build_py
 
