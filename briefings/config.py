@@ -202,6 +202,15 @@ def _read(path: Path) -> tuple[Config, list[SiteError]]:
     return config, check.errors
 
 
+def cname_problem(name: str) -> str | None:
+    """What is wrong with `name` as a GitHub Pages custom domain (None when it is a bare domain
+    name): GitHub reads CNAME as one domain, and anything else silently breaks the domain."""
+    return None if _DOMAIN.fullmatch(name) else f"'{name[:80]}' is not a domain name"
+
+
+CNAME_HINT = "write a bare domain such as briefings.example.org, without https:// or a path"
+
+
 def _check_values(values: dict[str, Any], check: _Checker) -> None:
     if "base_url" in values:
         problem = base_url_problem(values["base_url"])
@@ -209,9 +218,8 @@ def _check_values(values: dict[str, Any], check: _Checker) -> None:
             check.error(("base_url",), problem, "write e.g. https://user.github.io/repo/")
         elif not values["base_url"].endswith("/"):
             values["base_url"] += "/"
-    if values.get("cname") and not _DOMAIN.fullmatch(values["cname"]):
-        check.error(("cname",), f"'{values['cname'][:80]}' is not a domain name",
-                    "write a bare domain such as briefings.example.org, without https:// or a path")
+    if values.get("cname") and (problem := cname_problem(values["cname"])):
+        check.error(("cname",), problem, CNAME_HINT)
     if "language" in values and (problem := language_problem(values["language"])):
         check.error(("language",), problem,
                     "write a CLDR locale such as fr, en, de, ar, ja or pt-BR")

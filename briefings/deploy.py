@@ -38,6 +38,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import CNAME_HINT, cname_problem
 from .errors import SiteError, SiteErrors, display_path
 
 FALLBACK_NAME = "briefings"
@@ -241,9 +242,9 @@ def _checked_out_branches(repo: _Repo) -> set[str]:
 
 
 def _check_cname(repo: _Repo, cname: str | None) -> None:
-    """GitHub reads CNAME as one bare domain; anything else silently breaks the custom domain."""
-    if cname is not None and (not cname or any(c.isspace() or c == "/" for c in cname)):
-        raise _fail(repo.shown, f"invalid CNAME {cname!r}", "pass a bare domain like docs.example.org")
+    """The config's rule (config.cname_problem): a bare domain name."""
+    if cname is not None and (problem := cname_problem(cname)):
+        raise _fail(repo.shown, f"invalid CNAME: {problem}", CNAME_HINT)
 
 
 def _site_files(site_dir: Path, repo: _Repo) -> list[str]:

@@ -137,6 +137,16 @@ def test_bytes_are_exact_and_cname_option_wins(site: Path, project: Path, remote
     assert git(remote, "show", "gh-pages:.nojekyll") == "site's own"
 
 
+@pytest.mark.parametrize("cname", ["https://briefings.example.org", "../../etc/passwd", "under_score.example.org", ""])
+def test_a_cname_the_config_would_refuse_is_refused_before_anything_is_written(
+        site: Path, project: Path, remote: Path, cname: str) -> None:
+    before = git(remote, "for-each-ref")
+    with pytest.raises(SiteErrors) as caught:
+        publish(site, project, cname=cname)
+    assert "invalid CNAME" in str(caught.value) and "bare domain" in str(caught.value)
+    assert git(remote, "for-each-ref") == before
+
+
 def test_identical_site_makes_no_commit(site: Path, project: Path, remote: Path) -> None:
     first = publish(site, project)
     again = publish(site, project)
