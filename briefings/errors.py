@@ -6,15 +6,11 @@ everything that is wrong; `SiteErrors` carries the whole list to the command lin
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-# Control characters (and bidirectional overrides) from file names or file text must
-# not reach the terminal as such: an escape sequence could rewrite what the user sees.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-"""Also lone surrogates: how Python spells file-name bytes that are not UTF-8."""
+from .text import UNSAFE
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
@@ -28,8 +24,8 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
 def printable(text: str) -> str:
     """`text` on one line, with control characters shown as `\\xNN` escapes."""
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                      else f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,17 +7,20 @@ from functools import lru_cache
 
 from .language import CJK_SENTENCE_ENDS, CLOSING, SENTENCE_ENDS
 
-# C0/C1 control characters (XML 1.0 forbids most of them), bidirectional
-# overrides that can disguise text, lone surrogates (YAML escapes can make them;
-# UTF-8 cannot encode them) and non-characters; tab and newline are kept.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                     "\ud800-\udfff\ufeff\ufffe\uffff]")
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                    "\ud800-\udfff\ufeff\ufffe\uffff]")
+"""Characters no text keeps or shows as they are: C0/C1 controls (XML 1.0 forbids most of
+them; an escape sequence could rewrite a terminal), bidirectional overrides that can
+disguise text, lone surrogates (YAML escapes make them; Python spells file-name bytes that
+are not UTF-8 with them; UTF-8 cannot encode them), the BOM and non-characters. Tab and
+newline are kept; carriage returns are turned into newlines before (clean_text) or into
+spaces (errors.printable). Content drops them; error messages show them escaped."""
 WORDS_PER_MINUTE = 220
 
 
 def clean_text(text: str) -> str:
     """Normalise newlines and drop characters that could break XML or disguise text."""
-    return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_line(text: str) -> str:

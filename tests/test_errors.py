@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from briefings.errors import printable
+from briefings.text import clean_text
 from helpers import BUILD_PY, REAL_SLUG, Run, create_project, run_build_py, snapshot, write_file
 
 REAL_CONTENT = f"content/2023/08/{REAL_SLUG}.md"
@@ -242,3 +244,14 @@ def test_base_url_from_the_environment_is_checked_and_named(tmp_path: Path) -> N
         done.stderr
     assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
     assert not (config.parent / "site").exists()
+
+
+def test_what_content_drops_is_what_error_messages_escape() -> None:
+    """One rule for unsafe characters: a character clean_text drops from content is one
+    printable shows escaped in a message, and the other way round (the BOM included)."""
+    for code in [*range(0x00, 0x110), *range(0x2000, 0x2070), 0xD800, 0xDFFF, 0xFEFF, 0xFFFE, 0xFFFF]:
+        char = chr(code)
+        if char in "\t\n\r":  # layout: kept in content (as a newline), a space in a message
+            continue
+        assert (clean_text(char) == "") == (printable(char) != char), hex(code)
+    assert printable("a\ufeffb") == "a\\ufeffb"
