@@ -201,8 +201,8 @@ def import_seeds(config: Config, force: bool = False, only: list[Path] | None = 
             report.warnings.extend(problems)
             seen_ids[seed.id] = display_path(path, config.root)
             try:
-                _place(seed, text, config, force, manifest, existing, taken, report, journal,
-                       updated_on if seed.id in recorded else None)
+                _write_content_file(seed, text, config, force, manifest, existing, taken, report, journal,
+                                    updated_on if seed.id in recorded else None)
             except SiteErrors as exc:
                 report.failed.extend(exc.errors)
         if only is None:
@@ -304,9 +304,9 @@ def _convert(path: Path, config: Config, replace_invalid: bool
     return replace(seed, blocks=()), text, warnings
 
 
-def _place(seed: Seed, text: str, config: Config, force: bool, manifest: dict[str, str],
-           existing: dict[str, Path], taken: set[str], report: ImportReport, journal: Journal,
-           updated_on: str | None) -> None:
+def _write_content_file(seed: Seed, text: str, config: Config, force: bool, manifest: dict[str, str],
+                        existing: dict[str, Path], taken: set[str], report: ImportReport, journal: Journal,
+                        updated_on: str | None) -> None:
     """Write the seed's content file unless that would overwrite a person's edits. The journal
     gets the file's record first: a kill right after the file is renamed into place (before
     any later write could record it) must not leave it unaccounted for. A published file

@@ -137,7 +137,7 @@ class SiteWriter:
         """Best effort: a file system without hard links gets no mirror, and no spare yet.
         Runs in the rendering workers too, so a failure is left as a file for `commit` to see."""
         try:
-            os.link(target, _place(mirror, self._mirror_folders, path))
+            os.link(target, _path_with_folder(mirror, self._mirror_folders, path))
         except OSError:
             open(f"{mirror}/{MIRROR_FAILED}", "wb").close()
 
@@ -235,10 +235,10 @@ class SiteWriter:
 
     def _target(self, path: str) -> str:
         """The file's place in the work folder, its folder made if needed."""
-        return _place(self._work, self._folders, path)
+        return _path_with_folder(self._work, self._folders, path)
 
 
-def _place(root: str, made: set[str], path: str) -> str:
+def _path_with_folder(root: str, made: set[str], path: str) -> str:
     """`root/path`, its folder made if not yet in `made` (once per folder: on a large site,
     making folders is most of the cost of a first incremental build). Plain strings, not
     Paths: this runs for every file of a site."""

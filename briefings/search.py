@@ -145,7 +145,7 @@ def make_index(config: Config, briefings: Iterable[Briefing], labels_key: str,
 
 def place_index(folder: Path, config: Config, state: IndexState) -> None:
     """Put the index `state` in the site folder `folder`, and remember it for the next build."""
-    _place(folder / INDEX_DIR, _store(config), state)
+    _link_index(folder / INDEX_DIR, _store(config), state)
     _save_state(_state_file(config), state)
     _prune(config)
 
@@ -185,7 +185,7 @@ def carry_index(folder: Path, config: Config) -> bool:
     state = _load_state(_state_file(config))
     if not state.sealed or not all((store / part.name).is_dir() for part in state.sealed + state.hot):
         return False
-    _place(folder / INDEX_DIR, store, state)
+    _link_index(folder / INDEX_DIR, store, state)
     return True
 
 
@@ -328,7 +328,7 @@ def _result_ids(bundle: Path, keys: dict[str, str]) -> dict[str, str]:
     return {url: ids[url] for url in keys if url in ids}
 
 
-def _place(index: Path, store: Path, state: IndexState) -> None:
+def _link_index(index: Path, store: Path, state: IndexState) -> None:
     """Make `index` (in the build folder) hold the state's parts, linked from the store, and the
     manifest. A part already there from an earlier build is the same part (names are hashes)."""
     parts = state.sealed + state.hot

@@ -44,7 +44,7 @@ from .preview_search import SiteRefresher
 from .scratch import ScratchFolder, remove_abandoned
 from .search import INDEX_DIR
 from .urls import NOT_FOUND_PATH, base_path, port_number
-from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, classify
+from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, change_kind
 
 EVENTS_PATH = "/__livereload"
 STATUS_PATH = "/__livereload/status"
@@ -522,13 +522,13 @@ class PreviewServer:
                 changed = {p for p in changed if not self._own_write(p)}
                 if not changed:
                     return True
-            kinds = {classify(p, self._config, self.config_file, p.is_dir()) for p in changed or ()}
+            kinds = {change_kind(p, self._config, self.config_file, p.is_dir()) for p in changed or ()}
 
             def build() -> pipeline.BuildResult:
                 if CONFIG in kinds or not self._config_ok:
                     self._load_config()
                 if SEED in kinds and changed is not None:  # kinds are those of `changed`
-                    changed.update(self._import_seeds({p for p in changed if classify(p, self._config) == SEED}))
+                    changed.update(self._import_seeds({p for p in changed if change_kind(p, self._config) == SEED}))
                 # persist=False: the cache of a throwaway folder stays in memory, not in .cache/
                 return pipeline.build(self._config, persist=False, jobs=1, search_index=False, future=True)
             return self._run_build(build, changed, time.perf_counter())
@@ -558,7 +558,7 @@ class PreviewServer:
                 return self._failed(seed_errors, start, built=True)
             # folders appearing (a new templates/static/) are not changes of their own
             files = {p for p in changed or () if not p.is_dir()}
-            css_only = bool(files) and all(p.suffix == ".css" and classify(p, self._config) == STATIC
+            css_only = bool(files) and all(p.suffix == ".css" and change_kind(p, self._config) == STATIC
                                            for p in files)
             self.site_dir = self._config.site_dir
             self.channel.built(css_only)
@@ -605,7 +605,7 @@ class PreviewServer:
         for path in seeds:
             self._seed_errors.pop(path, None)
             if path.is_dir():
-                existing.update(p for p in path.rglob("*.txt") if classify(p, self._config) == SEED)
+                existing.update(p for p in path.rglob("*.txt") if change_kind(p, self._config) == SEED)
             elif path.is_file():
                 existing.add(path)
         if not existing:

@@ -1,6 +1,6 @@
 """What `build.py serve` watches, and how a burst of file events becomes one rebuild.
 
-`classify` says what a changed path is to the build (content, seed, template,
+`change_kind` says what a changed path is to the build (content, seed, template,
 static file, config) or that it is noise (editor swap files, hidden files, the
 output folder). `Debouncer` turns a burst of paths into one call. `ProjectWatcher`
 connects watchdog to both. Nothing here builds or serves anything.
@@ -57,7 +57,7 @@ def watched_folders(config: Config) -> list[tuple[Path, str]]:
             (config.content_dir, CONTENT), (config.seeds_dir, SEED)]
 
 
-def classify(path: Path | str, config: Config, config_file: Path | None = None,
+def change_kind(path: Path | str, config: Config, config_file: Path | None = None,
              is_dir: bool = False) -> str | None:
     """What a changed path is to the build, or None when the change does not matter.
 
@@ -206,7 +206,7 @@ class ProjectWatcher:
                 self._watch(path)  # appeared, vanished or came back: (re)watch it
             elif event.is_directory and event.event_type == "created":
                 continue  # an empty new folder changes nothing; files put in it have their own events
-            if classify(path, self.config, self.config_file, event.is_directory) is not None:
+            if change_kind(path, self.config, self.config_file, event.is_directory) is not None:
                 found.append(path)
         if found:
             self.on_change(found)

@@ -24,7 +24,7 @@ from briefings.errors import SiteErrors
 from briefings.importer import import_seeds
 from briefings.serve import PreviewServer, inject, route
 from briefings.theme import THEME_DIR
-from briefings.watch import CONFIG, CONTENT, SEED, STATIC, TEMPLATE, Debouncer, classify
+from briefings.watch import CONFIG, CONTENT, SEED, STATIC, TEMPLATE, Debouncer, change_kind
 from helpers import running_preview
 
 REPO = Path(__file__).resolve().parent.parent
@@ -453,7 +453,7 @@ def test_build_py_serve_exits_0_on_ctrl_c_and_cleans_up(project: Path, tmp_path:
     assert list(temp.iterdir()) == []
 
 
-# --- classify -----------------------------------------------------------------------------
+# --- change_kind -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("relative, expected", [
     ("content/2023/08/a.md", CONTENT),
@@ -483,24 +483,24 @@ def test_build_py_serve_exits_0_on_ctrl_c_and_cleans_up(project: Path, tmp_path:
     ("README.md", None),
     ("build.py", None),
 ])
-def test_classify(tmp_path: Path, relative: str, expected: str | None) -> None:
+def test_change_kind(tmp_path: Path, relative: str, expected: str | None) -> None:
     config = Config(root=tmp_path)
-    assert classify(tmp_path / relative, config) == expected
+    assert change_kind(tmp_path / relative, config) == expected
 
 
-def test_classify_folders_theme_config_file_and_output(tmp_path: Path) -> None:
+def test_change_kind_of_folders_theme_config_file_and_output(tmp_path: Path) -> None:
     config = Config(root=tmp_path)
-    assert classify(tmp_path / "content" / "2023" / "08", config, is_dir=True) == CONTENT
-    assert classify(tmp_path / "content", config) == CONTENT
-    assert classify(tmp_path / "seeds" / "batch", config, is_dir=True) == SEED
-    assert classify(THEME_DIR / "templates" / "base.html", config) == TEMPLATE
-    assert classify(THEME_DIR / "static" / "style.css", config) == STATIC
-    assert classify(str(tmp_path / "content" / "a.md"), config) == CONTENT
+    assert change_kind(tmp_path / "content" / "2023" / "08", config, is_dir=True) == CONTENT
+    assert change_kind(tmp_path / "content", config) == CONTENT
+    assert change_kind(tmp_path / "seeds" / "batch", config, is_dir=True) == SEED
+    assert change_kind(THEME_DIR / "templates" / "base.html", config) == TEMPLATE
+    assert change_kind(THEME_DIR / "static" / "style.css", config) == STATIC
+    assert change_kind(str(tmp_path / "content" / "a.md"), config) == CONTENT
     other = tmp_path / "preview.yaml"
-    assert classify(other, config, config_file=other) == CONFIG
-    assert classify(tmp_path / "config.yaml", config, config_file=other) is None
+    assert change_kind(other, config, config_file=other) == CONFIG
+    assert change_kind(tmp_path / "config.yaml", config, config_file=other) is None
     inside = config.with_overrides(output_dir=tmp_path / "content" / "_out")
-    assert classify(tmp_path / "content" / "_out" / "x.md", inside) is None
+    assert change_kind(tmp_path / "content" / "_out" / "x.md", inside) is None
 
 
 # --- debouncing ---------------------------------------------------------------------------
