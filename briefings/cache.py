@@ -339,8 +339,7 @@ def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra:
     templates, static files, config, and the engine's own code (an upgrade is no no-op)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(engine_stamp().encode())
-    digest.update(config.source_text.encode())
-    digest.update(repr((config.base_url, config.link_style, str(config.site_dir))).encode())
+    digest.update(repr((config.output_settings(), str(config.site_dir))).encode())
     digest.update(repr(content).encode())
     digest.update(files_signature(extra).encode())
     return digest.hexdigest()

@@ -90,6 +90,13 @@ class Config:
     def bodies_dir(self) -> Path:
         return self.bodies_folder or self.cache_dir
 
+    def output_settings(self) -> tuple[str, str, str]:
+        """What in the config decides what the pages say: config.yaml's text, and the settings
+        the command line overrides in it (`--base-url`, `--link-style`). The folders are not in
+        it: where a site is written, or its cache kept, changes no page. The build's memories
+        (cache, fingerprints, renderer) key on this, not on fields listed by hand."""
+        return self.source_text, self.base_url, self.link_style
+
     def topic(self, slug: str) -> TopicRule:
         """The rule for `slug`; topics named only in front matter get a plain rule."""
         for rule in self.topics:

@@ -88,8 +88,7 @@ class Fingerprints:
         self._whole: dict[int, bytes] = {}
         self._untouched: dict[int, bool] = {}
         # strict and lenient builds differ on undefined variables: a strict build re-renders
-        self._base = repr((config.source_text, config.base_url, config.link_style,
-                           env.undefined.__name__, engine_stamp())).encode()
+        self._base = repr((config.output_settings(), env.undefined.__name__, engine_stamp())).encode()
         self._seeded = hashlib.blake2b(self._base, digest_size=16)
         """The hash fed with `_base` once: each page's hash starts from a copy of it rather
         than hashing the config's whole text again (11,000 times at 10,000 briefings)."""

@@ -49,8 +49,8 @@ def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | No
     # again while a build renders (that was a few stats per page)
     files = tuple((str(path), stamp(path.stat()))
                   for d in template_dirs(config) if d.is_dir() for path in sorted(d.rglob("*")) if path.is_file())
-    key = (config.source_text, str(config.root), str(config.site_dir), config.base_url,
-           config.link_style, config.language, strict, files, compiled_cache, config.bodies_folder)
+    key = (config.output_settings(), str(config.root), str(config.site_dir), config.language, strict, files,
+           compiled_cache, config.bodies_folder)
     if key not in _RENDERERS:
         _RENDERERS.clear()
         _RENDERERS[key] = Renderer(config, strict, compiled_cache)

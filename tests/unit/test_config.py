@@ -178,3 +178,15 @@ def test_not_utf8(tmp_path: Path) -> None:
     with pytest.raises(SiteErrors) as caught:
         load_config(path)
     assert "config.yaml:1: not UTF-8: byte 13 is 0xE9" in str(caught.value)
+
+
+def test_output_settings_change_with_what_changes_pages_and_only_that(tmp_path: Path) -> None:
+    config = load_config(REAL_CONFIG)
+    settings = config.output_settings()
+    assert config.with_overrides(output_dir=tmp_path / "out", cache_folder=tmp_path / "cache",
+                                 bodies_folder=tmp_path / "bodies").output_settings() == settings
+    assert config.with_overrides(base_url="https://other.example.org/").output_settings() != settings
+    assert config.with_overrides(link_style="files").output_settings() != settings
+    edited = write(tmp_path, REAL_CONFIG.read_text(encoding="utf-8").replace("per_page: 20", "per_page: 21"))
+    assert load_config(edited).output_settings()[1:] == settings[1:]
+    assert load_config(edited).output_settings() != settings
