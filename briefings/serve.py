@@ -92,16 +92,9 @@ RELOAD_SCRIPT = br"""// Live reload for `build.py serve`; added to HTML response
     box.append(title);
     const list = document.createElement("ul");
     list.style.cssText = "margin:.5rem 0 0;padding-left:1.2rem";
-    for (const error of errors) {
+    for (const error of errors) {  // as the terminal shows it: `path:line: message (hint)`
       const item = document.createElement("li");
-      const where = document.createElement("span");
-      where.className = "where";
-      where.style.cssText = "color:#ffb4b4;font-weight:bold";
-      where.textContent = error.line ? error.path + ":" + error.line : error.path;
-      const what = document.createElement("span");
-      what.className = "message";
-      what.textContent = ": " + error.message + (error.hint ? " (" + error.hint + ")" : "");
-      item.append(where, what);
+      item.textContent = error.text;
       list.append(item);
     }
     box.append(list);

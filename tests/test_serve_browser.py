@@ -6,6 +6,7 @@ port, over a throwaway copy of the real config and seed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
@@ -93,8 +94,9 @@ def test_edits_errors_and_new_seeds_show_up_without_reloading(
     overlay.wait_for(timeout=WAIT_MS)
     print(f"overlay shown {time.monotonic() - saved:.3f} s after saving")
     assert overlay.evaluate("e => getComputedStyle(e).position") == "fixed"
-    where = overlay.locator(".where").first.inner_text()
-    assert where.startswith(f"{CONTENT}:") and where.split(":")[-1].isdigit()
+    first = overlay.locator("li").first.inner_text()  # the error as the terminal prints it
+    assert re.match(rf"{re.escape(CONTENT)}:\d+: ", first), first
+    assert first == server.channel.state()["errors"][0]["text"]  # SiteError's own text, not a copy of its format
     assert "did not find expected" in overlay.inner_text()
     assert page.get_by_text("Une phrase écrite pendant la prévisualisation.").is_visible()
 
