@@ -276,6 +276,12 @@ class ReloadChannel:
             self._wakes.add(wake)
         return lambda: self._unsubscribe(wake)
 
+    @property
+    def listeners(self) -> int:
+        """How many event streams (open tabs) are subscribed: each gets every change from now on."""
+        with self._lock:
+            return len(self._wakes)
+
     def _unsubscribe(self, wake: Callable[[], None]) -> None:
         with self._lock:
             self._wakes.discard(wake)

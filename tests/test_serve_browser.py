@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page
 from briefings import pipeline
 from briefings.config import load_config
 from briefings.importer import import_seeds
-from briefings.serve import PreviewServer
+from briefings.serve import PreviewServer, ReloadChannel
 from browser import launch_browser
 from helpers import running_preview
 
@@ -67,6 +67,15 @@ def server(project: Path) -> Iterator[PreviewServer]:
         yield preview
 
 
+def listening(channel: ReloadChannel, tabs: int = 1) -> None:
+    """Wait until `tabs` event streams are subscribed to the preview's changes: a change made
+    after this reaches them (instead of sleeping and hoping the tab has connected)."""
+    deadline = time.monotonic() + 30
+    while channel.listeners < tabs:
+        assert time.monotonic() < deadline, f"{channel.listeners} of {tabs} tabs listening after 30 s"
+        time.sleep(0.01)
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context()
@@ -81,7 +90,7 @@ def test_edits_errors_and_new_seeds_show_up_without_reloading(
     script_errors: list[str] = []
     page.on("pageerror", lambda error: script_errors.append(str(error)))
     page.goto(server.url + PAGE)
-    page.wait_for_timeout(200)  # the event stream is connected
+    listening(server.channel)  # the tab gets every change from now on
 
     # An edit to the body appears by itself.
     saved = save(content, original + "\nUne phrase écrite pendant la prévisualisation.\n")
@@ -125,13 +134,12 @@ def test_edits_errors_and_new_seeds_show_up_without_reloading(
 def test_error_text_is_shown_as_text_never_as_html(server: PreviewServer, project: Path, page: Page) -> None:
     original = project.read_text(encoding="utf-8")
     page.goto(server.url)
-    page.wait_for_timeout(200)
+    listening(server.channel)
     save(project, original.replace("per_page: 20", "per_page: '<img src=x onerror=window.pwned=1>'"))
     overlay = page.locator(OVERLAY)
     overlay.wait_for(timeout=WAIT_MS)
     assert "<img src=x onerror=window.pwned=1>" in overlay.inner_text()
-    assert overlay.locator("img").count() == 0
-    page.wait_for_timeout(100)
+    assert overlay.locator("img").count() == 0  # no element, so no onerror can ever run
     assert page.evaluate("window.pwned") is None
     save(project, original)
     overlay.wait_for(state="detached", timeout=WAIT_MS)
@@ -142,12 +150,13 @@ def test_a_css_change_swaps_the_stylesheet_without_reloading(
     static = project.parent / "templates" / "static"
     version = server.channel.version
     static.mkdir(parents=True)  # a fresh project has no templates/: it is watched once created,
-    deadline = time.monotonic() + 10  # and rebuilt (in case files arrived before the watch did)
+    deadline = time.monotonic() + 30  # and rebuilt (in case files arrived before the watch did)
     while server.channel.version == version and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert server.channel.version != version, "the new folder was not built"
     page.goto(server.url)
     page.evaluate("window.notReloaded = true")
-    page.wait_for_timeout(200)
+    listening(server.channel)
     save(static / "style.css", "body { background-color: rgb(1, 2, 3) }\n")
     page.wait_for_function("getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'",
                            timeout=WAIT_MS)
@@ -190,7 +199,7 @@ def test_a_tab_opened_during_a_slow_first_build_shows_the_last_site_then_the_fin
         assert page.get_by_text("Kim Jong-un").first.is_visible()
         assert page.get_by_text("Une phrase écrite depuis le dernier build.").count() == 0
         page.evaluate("window.notReloadedByHand = true")
-        page.wait_for_timeout(200)  # the event stream is connected
+        listening(preview.channel)  # the tab gets every change from now on
         hold.set()
         page.get_by_text("Une phrase écrite depuis le dernier build.").wait_for(timeout=WAIT_MS)
         assert page.evaluate("window.notReloadedByHand") is None  # the page reloaded by itself
@@ -211,7 +220,7 @@ def test_a_tab_opened_during_a_first_build_with_nothing_built_yet_waits_for_the_
         response = page.goto(preview.url + PAGE)
         assert response is not None and response.status == 503
         assert page.get_by_text("The preview is building the site").is_visible()
-        page.wait_for_timeout(200)  # the event stream is connected
+        listening(preview.channel)  # the tab gets every change from now on
         hold.set()
         page.get_by_text("Kim Jong-un").first.wait_for(timeout=WAIT_MS)
     finally:
