@@ -1,11 +1,13 @@
 """What the last build knew, so the next one redoes only what changed.
 
-Two memories, both safe to lose (delete `.cache/` and the next build is a
-clean one, byte for byte the same):
+What the content and the plan need, safe to lose (delete `.cache/` and the next
+build is a clean one, byte for byte the same):
 - loaded content files, keyed by path and (mtime, size): unchanged files are
-  not read or parsed again;
-- a fingerprint per output page (see fingerprints.py): a page whose fingerprint
-  is unchanged is not rendered; its previous file is carried over into the new site.
+  not read or parsed again; the related briefings and template closures chosen;
+- the signature of every input, for the no-op check, and the shape and digests
+  of the last build, which say whose fingerprints a page may keep (fingerprints.py).
+What site/ and the spare folder hold, with each file's fingerprint, is the site
+writer's own record (site_manifest.py).
 """
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import dataclasses
 import hashlib
 import os
 import pickle
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,32 +27,27 @@ from .engine import engine_stamp
 from .errors import SiteError
 from .fsutil import write_atomic
 from .journal import Journal
-from .output import spare_folder
+from .output import forget_spare
 from .schedule import Schedule
 from .site_folder import output_key
 from .workers import in_background
 
-CACHE_VERSION = (8, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (10, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 
 @dataclass
 class BuildCache:
     version: tuple[int, tuple[str, ...]] = CACHE_VERSION
-    outputs: dict[str, tuple[str, tuple[int, int, int] | None]] = field(default_factory=dict)
-    """Site path -> (fingerprint of what was written, its file stamp after writing).
-
-    A file whose stamp changed since (deleted, edited by hand) is written again."""
+    site_build: str = ""
+    """The site writer's name for the last build (SiteManifest.build): `shape`, `digests`,
+    `inputs` and `index_key` describe the site it wrote only while the manifest has that name."""
     shape: str = ""
-    """The shape (fingerprints.Fingerprints.shape) of the build that wrote `outputs`."""
+    """The shape (fingerprints.Fingerprints.shape) of the last build."""
     digests: dict[str, str] = field(default_factory=dict)
     """Content file -> digest of the briefing that build showed: what changed since."""
     inputs: str = ""
     """Signature of every input's (path, mtime, size): equal means nothing to do."""
-    spare: dict[str, str] | None = None
-    """What the spare folder beside site/ holds (path -> fingerprint, `?` unknown); see output.py."""
-    spare_stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    """The spare's files' stamps, where known: a file a build keeps there needs no new stat."""
     index_key: str = ""
     """Which briefing pages the live site's search index was made from (see pipeline)."""
     last: tuple[int, int, list[SiteError]] = (0, 0, [])
@@ -266,72 +262,13 @@ def _unpickle(path: Path) -> object:
 
 
 def forget(config: Config) -> None:
-    """Drop the cache and the spare folder of this output: the next build is a clean one."""
+    """Drop the cache, the spare folder and its manifest of this output: the next build is a clean one."""
     _MEMORY.pop(config.site_dir.resolve(), None)
     cache_file(config).unlink(missing_ok=True)
     content_cache_file(config).unlink(missing_ok=True)
     content_journal_file(config).unlink(missing_ok=True)
     related_file(config).unlink(missing_ok=True)
-    spare = spare_folder(config.site_dir, config.cache_dir)
-    shutil.rmtree(spare, ignore_errors=True)
-    spare.with_name(spare.name + ".unknown").unlink(missing_ok=True)
-
-
-def output_stamp(path: str) -> tuple[int, int, int] | None:
-    """(inode, mtime_ns, size) of a built file: any change to it, or its removal, shows."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-
-
-def intact_outputs(site_dir: Path, cache: BuildCache) -> set[str]:
-    """The site files still exactly as the last build left them."""
-    root = f"{site_dir}/"
-    return {path for path, (_, recorded) in cache.outputs.items()
-            if recorded is not None and output_stamp(root + path) == recorded}
-
-
-def remember_swap(cache: BuildCache, site_dir: Path, prints: dict[str, str], intact: set[str],
-                  had_site: bool, kept: set[str], mirrored: bool = False) -> None:
-    """After a build swapped its folder in: the previous site is the spare now (what it held,
-    as far as we know it), and site/ holds `prints`. Files the writer `kept` in its folder
-    untouched keep the stamps recorded for them: they are not stat'ed again. A first build's
-    spare is its `mirrored` copy of site/: the same files, hard-linked."""
-    known = _kept_stamps(cache, kept)
-    cache.spare = {path: (fingerprint if path in intact else "?")
-                   for path, (fingerprint, _) in cache.outputs.items()} if had_site else None
-    cache.spare_stamps = {path: recorded for path in intact
-                          if (recorded := cache.outputs[path][1])} if had_site else {}
-    root = f"{site_dir}/"
-    cache.outputs = {path: (fingerprint, known.get(path) or output_stamp(root + path))
-                     for path, fingerprint in prints.items()}
-    if mirrored:
-        cache.spare = dict(prints)
-        cache.spare_stamps = {path: stamp for path, (_, stamp) in cache.outputs.items() if stamp}
-
-
-def trusted_spare(cache: BuildCache, intact: set[str]) -> dict[str, str] | None:
-    """What the spare holds, as far as it can be trusted now. A site file changed since the
-    last build may have been changed in place, and files carried over are hard links: the
-    spare's copy may be that very file, so its version is unknown too."""
-    if cache.spare is None or len(intact) == len(cache.outputs):
-        return cache.spare
-    return {path: fingerprint if path in intact or path not in cache.outputs else "?"
-            for path, fingerprint in cache.spare.items()}
-
-
-def remember_failed_build(cache: BuildCache, spare: dict[str, str], kept: set[str]) -> None:
-    """After a failed build: the spare holds what the writer left in it (`spare`); only the
-    files it kept untouched still have known stamps."""
-    cache.spare = spare
-    cache.spare_stamps = _kept_stamps(cache, kept)
-
-
-def _kept_stamps(cache: BuildCache, kept: set[str]) -> dict[str, tuple[int, int, int]]:
-    """The recorded stamps of the spare's files that a build left untouched."""
-    return {path: cache.spare_stamps[path] for path in kept if path in cache.spare_stamps}
+    forget_spare(config.site_dir, config.cache_dir)
 
 
 def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra: list[Path]) -> str:

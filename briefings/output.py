@@ -8,7 +8,8 @@ so the next build only rewrites the files that differ, and an edit to one
 briefing costs a few files, not a copy of the whole archive. A first build has
 no old site to swap out: it links each file it writes into a mirror folder,
 which becomes the spare. The writer refuses paths outside the site and two
-pages writing one path.
+pages writing one path. What site/ and the spare hold, file by file, is the
+writer's own record (site_manifest.py), kept up to date after each swap or failure.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from .errors import SiteError, SiteErrors
 from .site_folder import output_key
+from .site_manifest import SiteManifest, forget_manifest, save_manifest
 from .urls import is_safe_output_path
 from .workers import detach
 
@@ -33,8 +35,10 @@ _AT_FDCWD = -100
 class SiteWriter:
     """Fills a work folder (the spare, else a new temporary one); `commit()` makes it the site.
 
-    `spare` says what the spare folder holds (path -> fingerprint), as the
-    last build left it; None, or a spare left by a killed build, means unknown.
+    `manifest` is what the last build left (site_manifest.py), `intact` the site
+    files still as it wrote them. The writer keeps the manifest up to date: after
+    `commit()` or `abort()` it records what site/ and the spare hold, and only then
+    clears the spare's "unknown" marker.
     Files are never changed in place: they may be hard links shared with the
     live site, so a new version replaces the file: the old one is unlinked first
     (the live site keeps its link), which costs half of writing beside and renaming
@@ -42,12 +46,20 @@ class SiteWriter:
     leaves it marked unknown (`marker`), so no step here needs to be atomic.
     """
 
-    def __init__(self, site_dir: Path, spare_dir: Path, spare: dict[str, str] | None = None):
+    def __init__(self, site_dir: Path, cache_dir: Path, manifest: SiteManifest | None = None,
+                 intact: set[str] | None = None, persist: bool = True):
         self.site_dir = site_dir.resolve()
         self.site_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.spare_dir = spare_dir.resolve()
-        self.marker = self.spare_dir.with_name(self.spare_dir.name + ".unknown")
+        self.spare_dir = spare_folder(site_dir, cache_dir)
+        self.marker = _unknown_marker(self.spare_dir)
+        self._cache_dir, self._persist = cache_dir, persist
+        self._manifest = manifest or SiteManifest()
+        self._intact = intact or set()
+        self._live = {path: self._manifest.site[path][0] for path in self._intact}
+        """The live site's files still as recorded, with their fingerprints: `carry_over` links them."""
+        self._had_site = self.site_dir.exists()
         _remove_stale_builds(self.site_dir)
+        spare = self._manifest.trusted_spare(self._intact)
         self.reused = spare is not None and self.spare_dir.is_dir() and not self.marker.exists()
         """The work folder is the spare, with files in it; else a new empty folder."""
         self.mirror: str | None = None
@@ -59,9 +71,9 @@ class SiteWriter:
             shutil.rmtree(self.spare_dir, ignore_errors=True)
             self.work = self._temporary_folder()
             self.held = {}
-            if not self.site_dir.exists():
+            if not self._had_site:
                 self.mirror = str(self._temporary_folder())
-        self.marker.touch()  # until the build settles, a kill leaves the spare's content unknown
+        self.marker.touch()  # until the manifest is recorded, a kill leaves the spare's content unknown
         self.written: set[str] = set()
         """Paths claimed by this build, casefolded (two paths differing in case collide)."""
         self.claimed: set[str] = set()
@@ -155,8 +167,11 @@ class SiteWriter:
         self._claim(path)
         self.held[path] = fingerprint
 
-    def carry_over(self, path: str, fingerprint: str = "") -> bool:
-        """Reuse the live site's file, already right for this build (a hard link, else a copy)."""
+    def carry_over(self, path: str, fingerprint: str) -> bool:
+        """Reuse the live site's file if it holds this version, untouched since it was written
+        (a hard link, else a copy); False if it does not."""
+        if self._live.get(path) != fingerprint:
+            return False
         source = f"{self._site}/{path}"
         if not os.path.isfile(source):
             return False
@@ -184,7 +199,7 @@ class SiteWriter:
 
     def commit(self) -> None:
         """Swap the work folder in as the site; the old site (or a first build's mirror)
-        becomes the spare."""
+        becomes the spare. Then records the manifest of both."""
         self.prune()
         os.chmod(self.work, 0o755)
         first = not self.site_dir.exists()
@@ -199,6 +214,9 @@ class SiteWriter:
             os.rename(self.work, self.site_dir)
         if self.mirror:
             self._keep_mirror(self.mirror, first)
+        written = {path: self.held[path] for path in self.claimed}
+        self._record(self._manifest.swapped(self.site_dir, written, self._intact, self._had_site,
+                                            self.kept, self.mirrored))
 
     def _keep_mirror(self, mirror: str, wanted: bool) -> None:
         """The mirror becomes the spare if it is `wanted` and every file got its link."""
@@ -209,20 +227,26 @@ class SiteWriter:
         else:
             shutil.rmtree(mirror, ignore_errors=True)
 
-    def settle(self) -> None:
-        """The caller has recorded what the spare holds: it is known again."""
-        self.marker.unlink(missing_ok=True)
-
-    def abort(self) -> dict[str, str]:
-        """After a failed build: a temporary folder goes; the spare stays, its content known."""
+    def abort(self) -> None:
+        """After a failed build: a temporary folder goes; the spare stays, its content recorded."""
         if self.mirror:
             shutil.rmtree(self.mirror, ignore_errors=True)
         if self.work != self.spare_dir:
             shutil.rmtree(self.work, ignore_errors=True)
-            self.marker.unlink(missing_ok=True)
-            return {}
+            self._record(self._manifest.failed({}, set()))
+        else:
+            self._record(self._manifest.failed(dict(self.held), self.kept))
+
+    def _record(self, manifest: SiteManifest) -> None:
+        """Keep the new manifest; only then is the spare's content known again."""
+        self._manifest = manifest
+        save_manifest(self.site_dir, self._cache_dir, manifest, self._persist)
         self.marker.unlink(missing_ok=True)
-        return dict(self.held)
+
+    @property
+    def manifest(self) -> SiteManifest:
+        """What site/ and the spare hold: recorded after `commit` or `abort`."""
+        return self._manifest
 
     def _claim(self, path: str) -> None:
         _check_safe(path)
@@ -262,6 +286,19 @@ def spare_folder(site_dir: Path, cache_dir: Path) -> Path:
     if os.stat(cache_dir).st_dev == os.stat(site_dir.parent).st_dev:
         return cache_dir.resolve() / f"spare-{output_key(site_dir)}"
     return site_dir.with_name(f".{site_dir.name}.spare")
+
+
+def _unknown_marker(spare_dir: Path) -> Path:
+    """Exists while a build fills the spare: a build killed then leaves its content unknown."""
+    return spare_dir.with_name(spare_dir.name + ".unknown")
+
+
+def forget_spare(site_dir: Path, cache_dir: Path) -> None:
+    """Drop the spare folder of this output and its manifest: the next build starts a new folder."""
+    forget_manifest(site_dir, cache_dir)
+    spare = spare_folder(site_dir, cache_dir)
+    shutil.rmtree(spare, ignore_errors=True)
+    _unknown_marker(spare).unlink(missing_ok=True)
 
 
 def static_files(sources: list[Path], prefix: str) -> dict[str, Path]:

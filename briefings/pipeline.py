@@ -1,10 +1,12 @@
-"""The build, top to bottom: load -> model -> plan -> render -> write.
+"""The build, top to bottom: survey -> load -> decide -> write -> record (see `_build`).
 
-Loading and planning write nothing; the writer builds into a temporary folder
-and swaps it in only when every page rendered, so a failed build leaves the
-previous site untouched. The build cache (cache.py) lets unchanged content
-skip parsing and unchanged pages skip rendering; the result is byte for byte
-what a clean build gives.
+The survey compares what is on disk with what the last build left: the build
+cache (cache.py: content, plan, signature of the inputs) and the site writer's
+manifest (site_manifest.py: what site/ and the spare hold). Loading and deciding
+write nothing; the writer builds into a spare or temporary folder and swaps it
+in only when every page rendered, so a failed build leaves the previous site
+untouched. Unchanged content skips parsing and unchanged pages skip rendering;
+the result is byte for byte what a clean build gives.
 
 Jinja2, markdown-it and the search indexer are imported by the steps that
 use them, not at the top: a build with nothing to do never needs them, and
@@ -27,10 +29,11 @@ from .archive import Archive, RelatedMemo, build_archive, related_memo
 from .config import Config
 from .content import FileEntry, content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
-from .output import SiteWriter, spare_folder, static_files
+from .output import SiteWriter, static_files
 from .plan import Page, media_collisions, media_files, path_collisions, plan_site
 from .schedule import Schedule, schedule, site_today
 from .site_folder import MARKER_TEXT, SITE_MARKER, build_lock, check_site_folder
+from .site_manifest import SiteManifest, load_manifest
 from .theme import static_dirs, template_dirs
 from .workers import in_background, map_slices
 
@@ -181,67 +184,193 @@ def build(config: Config, strict: bool = False,
     check_site_folder(config.site_dir, config.root, config.cache_dir, force,
                       known=build_cache.cache_file(config).exists())  # before the lock: refused, it writes nothing
     with build_lock(config.site_dir, config.cache_dir, wait), _collector_paused():
-        return _build(config, strict, persist, jobs, search_index, progress, future)
+        return _build(config, _Options(strict, persist, jobs, search_index, future, progress))
 
 
-def _build(config: Config, strict: bool, persist: bool, jobs: int | None, search_index: bool,
-           progress: Progress | None, future: bool) -> BuildResult:
+def _build(config: Config, options: _Options) -> BuildResult:
+    """Survey -> load -> decide -> write -> record: each step takes what the ones before returned,
+    so none can run before what it needs. A failed write still records the content loaded."""
     start = time.perf_counter()
-    today = site_today(config)
+    surveyed = _survey(config, options)
+    if surveyed.nothing_to_do():
+        return surveyed.last_result(time.perf_counter() - start)
+    loaded = _load(config, surveyed, options)
+    plan = _decide(config, surveyed, loaded)
+    try:
+        written = _write(config, surveyed, loaded, plan, options)
+    except BaseException:
+        _record(config, surveyed, loaded, plan, None, options)
+        raise
+    _record(config, surveyed, loaded, plan, written, options)
+    return BuildResult(len(loaded.archive.briefings), len(loaded.pages), time.perf_counter() - start,
+                       loaded.warnings, written.rendered, loaded.parsed, written.bodies, loaded.held)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """How `build` was asked to build."""
+    strict: bool
+    persist: bool
+    jobs: int | None
+    search_index: bool
+    future: bool
+    progress: Progress | None
+
+    @property
+    def signature(self) -> str:
+        """What a build's signature ends with: a build with other options is no no-op."""
+        return _options(self.search_index, self.strict, self.future)
+
+
+@dataclass
+class OnDisk:
+    """What is on disk now: the content files' stamps, the template files, the signature of
+    every input (with the build options), and the site files still as the last build left them."""
+    stamps: dict[str, tuple[int, int]]
+    templates: list[Path]
+    signature: str
+    intact: set[str]
+
+
+@dataclass
+class _Surveyed:
+    """Step 1, the survey: what the last build left (the cache, with content entries loaded,
+    and the writer's manifest), what is on disk now, and the site's today."""
+    cache: build_cache.BuildCache
+    manifest: SiteManifest
+    now: OnDisk
+    today: dt.date
+
+    def nothing_to_do(self) -> bool:
+        return _current(self.cache, self.manifest, (self.now.signature,), self.now.intact, self.today)
+
+    def last_result(self, seconds: float) -> BuildResult:
+        """What a no-op build reports: the last build's counts and warnings."""
+        briefings, pages, warnings = self.cache.last
+        return BuildResult(briefings, pages, seconds, list(warnings), schedule=self.cache.schedule)
+
+    def site_is_cached_build(self) -> bool:
+        """The cache's shape, digests and search index key describe the build that wrote site/
+        (they live in two files: a build killed between their saves leaves them apart)."""
+        return self.manifest.build == self.cache.site_build
+
+
+def _survey(config: Config, options: _Options) -> _Surveyed:
+    """Load the last build's state and stat what is on disk now. The stat runs in a forked process
+    for large sites, while this one loads the content entries and the renderer's modules
+    (what a build needs unless it is a no-op)."""
     cache = build_cache.load_cache(config)
-    survey = in_background(lambda: _survey(config, cache, _options(search_index, strict, future)),
-                           fork=jobs != 1 and len(cache.outputs) >= BACKGROUND_SURVEY_FROM)
-    try:  # meanwhile (in parallel when the survey was forked), what a build needs unless it is a no-op
+    manifest = load_manifest(config.site_dir, config.cache_dir)
+    survey = in_background(lambda: _on_disk(config, manifest, options.signature),
+                           fork=options.jobs != 1 and len(manifest.site) >= BACKGROUND_SURVEY_FROM)
+    try:
         build_cache.load_files(config, cache)
         from . import render  # noqa: F401  (Jinja2 and markdown-it, for the renderer: in parallel too)
     finally:
-        stamps, templates, signature, intact = survey()
-    if (signature == cache.inputs and cache.outputs and len(intact) == len(cache.outputs)
-            and not cache.schedule.came_due(today)):
-        briefing_count, page_count, warned = cache.last
-        return BuildResult(briefing_count, page_count, time.perf_counter() - start, list(warned),
-                           schedule=cache.schedule)
-    parsed = len(stale_files(stamps, cache.files))
-    archive, pages, renderer, warnings, held = load(config, strict, cache.files, stamps, jobs,
-                                                     config.cache_dir / "templates" if persist else None,
-                                                     cache.related, today, future)
+        now = survey()
+    return _Surveyed(cache, manifest, now, site_today(config))
+
+
+@dataclass
+class _Loaded:
+    """Step 2: the model, the pages and the renderer; the content entries' save under way."""
+    archive: Archive
+    pages: list[Page]
+    renderer: Renderer
+    warnings: list[SiteError]
+    held: Schedule
+    parsed: int
+    """Content files parsed this time."""
+    content_saved: Callable[[], None]
+    """Waits for the content entries' save (see cache.save_content), for `_record`."""
+
+
+def _load(config: Config, surveyed: _Surveyed, options: _Options) -> _Loaded:
+    """Load and check everything (raises on errors), then start saving the content entries: a
+    whole write is pickled in a forked process, hidden behind fingerprinting and rendering."""
+    cache = surveyed.cache
+    parsed = len(stale_files(surveyed.now.stamps, cache.files))
+    archive, pages, renderer, warnings, held = load(config, options.strict, cache.files, surveyed.now.stamps,
+                                                     options.jobs,
+                                                     config.cache_dir / "templates" if options.persist else None,
+                                                     cache.related, surveyed.today, options.future)
     if cache.related is None or cache.related.key != archive.shape_key:
         cache.related = related_memo(archive, config.related)
-    content_saved = build_cache.save_content(config, cache, persist,
-                                             fork=jobs != 1 and len(cache.files) >= BACKGROUND_SAVE_FROM)
+    content_saved = build_cache.save_content(config, cache, options.persist,
+                                             fork=options.jobs != 1 and len(cache.files) >= BACKGROUND_SAVE_FROM)
+    return _Loaded(archive, pages, renderer, warnings, held, parsed, content_saved)
+
+
+@dataclass
+class _Plan:
+    """Step 3: every site file and the fingerprint of what belongs there."""
+    copies: dict[str, Path]
+    """Site path -> static or media file copied there."""
+    prints: dict[str, str]
+    shape: str
+    templates: tuple[str, dict[str, tuple[str, bool]]]
+    """The template closures, for the cache (see BuildCache.templates)."""
+
+
+def _decide(config: Config, surveyed: _Surveyed, loaded: _Loaded) -> _Plan:
+    """What every file of the site must hold (see `_fingerprints`); writes nothing."""
     copies = static_files(static_dirs(config), "static")
-    copies.update((path, config.content_dir / source) for path, source in media_files(archive).items())
-    prints, shape = _fingerprints(pages, copies, renderer, config, archive, cache,
-                                  build_cache.files_signature(templates))
+    copies.update((path, config.content_dir / source) for path, source in media_files(loaded.archive).items())
+    prints, shape, templates = _fingerprints(loaded.pages, copies, loaded.renderer, config, loaded.archive,
+                                             surveyed, build_cache.files_signature(surveyed.now.templates))
+    return _Plan(copies, prints, shape, templates)
+
+
+@dataclass
+class _Written:
+    """Step 4: the site swapped in."""
+    rendered: int
+    bodies: int
+    """Bodies rendered from Markdown."""
+    index_key: str
+    """What the search index was made from (see `_index`)."""
+    build: str
+    """The writer's name for this build (SiteManifest.build)."""
+
+
+def _write(config: Config, surveyed: _Surveyed, loaded: _Loaded, plan: _Plan, options: _Options) -> _Written:
+    """Fill the writer's folder and swap it in; on failure the old site stays, untouched.
+    The writer records what site/ and its spare hold (site_manifest.py) either way."""
     _collect_render_garbage()
-    had_site = config.site_dir.exists()
-    writer = SiteWriter(config.site_dir, spare_folder(config.site_dir, config.cache_dir),
-                        build_cache.trusted_spare(cache, intact))
+    writer = SiteWriter(config.site_dir, config.cache_dir, surveyed.manifest, surveyed.now.intact, options.persist)
+    live_key = ((surveyed.cache.index_key if surveyed.site_is_cached_build() else "")
+                if options.search_index else None)
     try:
-        rendered, bodies = _fill(writer, pages, copies, prints, renderer, cache, intact, jobs, progress)
-        index_key = _index(writer, pages, prints, config, archive, renderer,
-                           cache.index_key if search_index else None)
+        rendered, bodies = _fill(writer, loaded.pages, plan.copies, plan.prints, loaded.renderer,
+                                 options.jobs, options.progress)
+        index_key = _index(writer, loaded.pages, plan.prints, config, loaded.archive, loaded.renderer, live_key)
         writer.commit()
     except BaseException:
-        build_cache.remember_failed_build(cache, writer.abort(), writer.kept)
-        build_cache.save_cache(config, cache, persist, content_saved)
-        writer.empty_trash(in_background=jobs != 1)
+        writer.abort()
         raise
-    build_cache.remember_swap(cache, config.site_dir, prints, intact, had_site, writer.kept, writer.mirrored)
-    cache.shape, cache.digests = shape, {b.file: b.digest for b in (*archive.briefings, *archive.pages)}
-    cache.inputs, cache.last, cache.index_key = signature, (len(archive.briefings), len(pages), warnings), index_key
-    cache.schedule = held
-    build_cache.save_cache(config, cache, persist, content_saved)
-    writer.settle()
-    writer.empty_trash(in_background=jobs != 1)
-    if renderer.bodies:
-        renderer.bodies.prune(b.digest for b in (*archive.briefings, *archive.pages))
-    return BuildResult(len(archive.briefings), len(pages), time.perf_counter() - start, warnings, rendered,
-                       parsed, bodies, held)
+    finally:
+        writer.empty_trash(in_background=options.jobs != 1)
+    return _Written(rendered, bodies, index_key, writer.manifest.build)
+
+
+def _record(config: Config, surveyed: _Surveyed, loaded: _Loaded, plan: _Plan, written: _Written | None,
+            options: _Options) -> None:
+    """Step 5: save what the next build needs to redo only what changes: always the content
+    entries and memos; after a build that swapped its site in (`written`), what it was made of."""
+    cache = surveyed.cache
+    cache.templates = plan.templates
+    if written is not None:
+        cache.site_build, cache.shape = written.build, plan.shape
+        cache.digests = {b.file: b.digest for b in (*loaded.archive.briefings, *loaded.archive.pages)}
+        cache.inputs, cache.index_key, cache.schedule = surveyed.now.signature, written.index_key, loaded.held
+        cache.last = (len(loaded.archive.briefings), len(loaded.pages), loaded.warnings)
+    build_cache.save_cache(config, cache, options.persist, loaded.content_saved)
+    if written is not None and loaded.renderer.bodies:
+        loaded.renderer.bodies.prune(b.digest for b in (*loaded.archive.briefings, *loaded.archive.pages))
 
 
 BACKGROUND_SURVEY_FROM = 2000
-"""Site files from which `_survey` runs in a forked process while this one loads the cache:
+"""Site files from which `_on_disk` runs in a forked process while this one loads the cache:
 a stat of every content and site file takes 70 ms at 10,000 briefings, a fork 3 ms."""
 
 
@@ -256,29 +385,34 @@ def _options(search_index: bool, strict: bool, future: bool = False) -> str:
     return f"/{search_index}/{strict}" + ("/future" if future else "")
 
 
-def up_to_date(config: Config, cache: build_cache.BuildCache) -> bool:
+def _current(cache: build_cache.BuildCache, manifest: SiteManifest, signatures: tuple[str, ...],
+             intact: set[str], today: dt.date) -> bool:
+    """The no-op rule: the last build was made from these inputs (one of `signatures`), site/ is
+    still whole as it wrote it, and no scheduled briefing's day has come since."""
+    return (cache.inputs in signatures and manifest.build == cache.site_build and manifest.all_intact(intact)
+            and not cache.schedule.came_due(today))
+
+
+def up_to_date(config: Config, cache: build_cache.BuildCache, manifest: SiteManifest) -> bool:
     """The no-op check of a build without --strict, with search or without: `build` would
     find nothing to do (what the preview asks of the project's last build, for its own
     has no search index and is not strict)."""
-    _, _, signature, intact = _survey(config, cache, "")
-    return (cache.inputs in (signature + _options(True, False), signature + _options(False, False))
-            and bool(cache.outputs) and len(intact) == len(cache.outputs)
-            and not cache.schedule.came_due(site_today(config)))
+    now = _on_disk(config, manifest, "")
+    return _current(cache, manifest, (now.signature + _options(True, False), now.signature + _options(False, False)),
+                    now.intact, site_today(config))
 
 
 def preview_signature(config: Config) -> str:
     """The signature a preview build (no search index, not strict, future included) of `config` records."""
-    return _survey(config, build_cache.BuildCache(), _options(False, False, future=True))[2]
+    return _on_disk(config, SiteManifest(), _options(False, False, future=True)).signature
 
 
-def _survey(config: Config, cache: build_cache.BuildCache, options: str
-            ) -> tuple[dict[str, tuple[int, int]], list[Path], str, set[str]]:
-    """What is on disk now: the content files' stamps, the template files, the signature of
-    every input (with the build `options`), and the site files still as the last build left them."""
+def _on_disk(config: Config, manifest: SiteManifest, options: str) -> OnDisk:
+    """What is on disk now (see OnDisk), the signature ending with the build `options`."""
     stamps = content_stamps(config)
     templates = _files_under(template_dirs(config))
     signature = build_cache.inputs_signature(config, stamps, templates + _files_under(static_dirs(config)))
-    return stamps, templates, signature + options, build_cache.intact_outputs(config.site_dir, cache)
+    return OnDisk(stamps, templates, signature + options, manifest.intact(config.site_dir))
 
 
 @contextmanager
@@ -306,17 +440,19 @@ def _collect_render_garbage() -> None:
 
 
 def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer, config: Config,
-                  archive: Archive, cache: build_cache.BuildCache, templates_key: str
-                  ) -> tuple[dict[str, str], str]:
-    """Site path -> fingerprint of what belongs there, for every file of the site; and the
-    build's shape. While the shape is the last build's, a page that reaches no briefing
-    changed since keeps its last fingerprint (see fingerprints.py). Template closures are
-    reused while the template files (`templates_key`) are the last build's."""
+                  archive: Archive, surveyed: _Surveyed, templates_key: str
+                  ) -> tuple[dict[str, str], str, tuple[str, dict[str, tuple[str, bool]]]]:
+    """Site path -> fingerprint of what belongs there, for every file of the site; the build's
+    shape; and the template closures. While the shape is that of the build that wrote site/, a
+    page that reaches no briefing changed since keeps the fingerprint recorded for it (see
+    fingerprints.py). Template closures are reused while the template files (`templates_key`)
+    are the last build's."""
     from .fingerprints import Fingerprints
+    cache = surveyed.cache
     known_key, known = cache.templates
     fingerprints = Fingerprints(renderer.env, config, known if known_key == templates_key else None)
     shape = fingerprints.shape(archive.shape_key, {page.template for page in pages})
-    last = cache.outputs if shape == cache.shape else {}
+    last = surveyed.manifest.site if shape == cache.shape and surveyed.site_is_cached_build() else {}
     changed = {b.file for b in (*archive.briefings, *archive.pages)
                if cache.digests.get(b.file) != b.digest} if last else set()
     prints: dict[str, str] = {}
@@ -327,20 +463,17 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
     prints[SITE_MARKER] = "marker"
-    cache.templates = (templates_key, fingerprints.closures)
-    return prints, shape
+    return prints, shape, (templates_key, fingerprints.closures)
 
 
 def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints: dict[str, str],
-          renderer: Renderer, cache: build_cache.BuildCache, intact: set[str], jobs: int | None,
-          progress: Progress | None = None) -> tuple[int, int]:
+          renderer: Renderer, jobs: int | None, progress: Progress | None = None) -> tuple[int, int]:
     """Put every file in the writer's folder: kept if it already holds this version, linked
     from the live site if that has it, else rendered or copied. Returns pages and bodies rendered."""
-    fresh = {path for path in intact if cache.outputs[path][0] == prints.get(path)}
     held = writer.keep_held(prints)
 
     def reuse(path: str) -> bool:
-        return path in held or (path in fresh and writer.carry_over(path, prints[path]))
+        return path in held or writer.carry_over(path, prints[path])
 
     counts = render_all(pages, renderer, lambda path, data: writer.write(path, data, prints[path]),
                         skip=lambda page: reuse(page.path),

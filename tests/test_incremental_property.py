@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from briefings import cache as build_cache
-from briefings import plan, render
+from briefings import plan, render, site_manifest
 from briefings.config import load_config
 from briefings.dates import TODAY_VARIABLE
 from briefings.pipeline import build
@@ -219,6 +219,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         else:
             os.environ[TODAY_VARIABLE] = self.saved_today
         build_cache._MEMORY.pop((self.root / "site").resolve(), None)
+        site_manifest._MEMORY.pop((self.root / "site").resolve(), None)
         render._RENDERERS.clear()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -474,6 +475,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         also without the reused Jinja2 environment, as a new `build.py build` would."""
         _note(f"clear the in-memory cache{' and renderers' if new_process else ''}")
         build_cache._MEMORY.pop((self.root / "site").resolve(), None)
+        site_manifest._MEMORY.pop((self.root / "site").resolve(), None)
         if new_process:
             render._RENDERERS.clear()
 
@@ -521,6 +523,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
             reference = snapshot(config.site_dir)
         finally:
             build_cache._MEMORY.pop((clean / "site").resolve(), None)
+            site_manifest._MEMORY.pop((clean / "site").resolve(), None)
             render._RENDERERS.clear()
             render._RENDERERS.update(renderers)
             shutil.rmtree(clean, ignore_errors=True)

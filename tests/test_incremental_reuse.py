@@ -13,6 +13,7 @@ from briefings import archive as archive_module
 from briefings import cache as build_cache
 from briefings import fingerprints as fingerprints_module
 from briefings import plan as plan_module
+from briefings import site_manifest
 from briefings.config import load_config
 from briefings.fingerprints import Fingerprints
 from briefings.pipeline import build
@@ -244,3 +245,33 @@ def test_a_briefing_that_takes_over_a_removed_ones_page_refreshes_its_neighbours
     assert "Second same" in site["2024/03/note-9/index.html"].decode()
     assert site == clean_build_of(root, tmp_path)
 
+
+
+def test_a_build_stopped_between_its_two_records_keeps_no_stale_page(tmp_path: Path, monkeypatch) -> None:
+    """What site/ holds, with each file's fingerprint, is the site writer's record; the digests
+    those fingerprints were made from are the build cache's, saved after it. A build stopped
+    between the two saves must not pair its new fingerprints with the old digests: here its edit
+    is then undone, and the pages showing the briefing must show the old text again."""
+    root = create_project(tmp_path / "p", {"related": 2}).parent
+    for day in (2, 9, 16):
+        write_file(root / "content" / "2024" / "03" / f"note-{day}.md",
+                   content_file({"title": f"Note {day}", "date": f"2024-03-{day:02d}", "lang": "en",
+                                 "topics": ["defence"]}, f"Text of note {day}."))
+    config = load_config(root / "config.yaml")
+    build(config, search_index=False, jobs=1)
+    note = root / "content" / "2024" / "03" / "note-9.md"
+    original = note.read_text(encoding="utf-8")
+    write_file(note, original.replace("Note 9", "Note 9, edited"))
+
+    def stopped(*args, **kwargs) -> None:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(build_cache, "save_cache", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build(config, search_index=False, jobs=1)
+    monkeypatch.undo()
+    assert "Note 9, edited" in (config.site_dir / "2024" / "03" / "note-9" / "index.html").read_text(encoding="utf-8")
+    build_cache._MEMORY.clear()  # as a new build.py process
+    site_manifest._MEMORY.clear()
+    write_file(note, original)
+    build(config, search_index=False, jobs=1)
+    assert snapshot(config.site_dir) == clean_build_of(root, tmp_path)
