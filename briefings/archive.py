@@ -37,6 +37,11 @@ class Topic(TopicPaths):
     slug: str
     name: str
     briefings: tuple[Briefing, ...]
+    years: tuple["Year", ...] = ()
+    """The topic's briefings by year and month, newest first: its topic × year pages."""
+
+    FINGERPRINT_FIELDS = ("slug", "name", "briefings")
+    """`years` is derived from the briefings."""
 
     @property
     def count(self) -> int:
@@ -113,6 +118,19 @@ class NavLink:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicYear:
+    """One topic's briefings of one year, by month (anchored `#2022-05`): the page a topic's
+    count for that year, and a month page's chip for the topic, link to."""
+
+    topic: TopicRef
+    year: Year
+
+    @property
+    def path(self) -> str:
+        return urls.topic_year_path(self.topic.slug, self.year.year)
+
+
+@dataclass(frozen=True, slots=True)
 class Archive:
     briefings: tuple[Briefing, ...]
     """Newest first."""
@@ -185,7 +203,7 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
     for briefing in ordered:
         for slug in briefing.topics:
             by_topic[slug].append(briefing)
-    topics = tuple(sorted((Topic(slug, config.topic(slug).name(config.language), tuple(items))
+    topics = tuple(sorted((Topic(slug, config.topic(slug).name(config.language), tuple(items), _years(items))
                            for slug, items in by_topic.items()),
                           key=lambda t: (-len(t.briefings), t.name.casefold(), t.slug)))
     previous = {b.path: (ordered[i + 1] if i + 1 < len(ordered) else None) for i, b in enumerate(ordered)}
@@ -261,7 +279,7 @@ def _shape_key(ordered: tuple[Briefing, ...], count: int, pages: tuple[Briefing,
     return digest.hexdigest()
 
 
-def _years(ordered: tuple[Briefing, ...]) -> tuple[Year, ...]:
+def _years(ordered) -> tuple[Year, ...]:
     months: dict[int, dict[int, list[Briefing]]] = defaultdict(lambda: defaultdict(list))
     year_only: dict[int, list[Briefing]] = defaultdict(list)
     for briefing in ordered:

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .language import format_date, month_and_weekday_names
+from .language import format_date, format_span, month_and_weekday_names
 from .slots import restore_slots, slots_state
 from .text import fold
 
@@ -87,6 +87,12 @@ class BriefingDate:
 
     def __str__(self) -> str:
         return self.iso()
+
+
+def span(oldest: BriefingDate, newest: BriefingDate, lang: str) -> str:
+    """The months `oldest` to `newest` cover, in `lang` (`janvier – juillet 2022`): what a
+    listing page holds. Years only when either is dated by its year alone, never an invented month."""
+    return format_span((oldest.year, oldest.month), (newest.year, newest.month), lang)
 
 
 def parse_date(text: str) -> BriefingDate:

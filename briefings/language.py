@@ -172,6 +172,18 @@ def format_date(year: int, month: int | None, day: int | None, lang: str) -> str
     return text
 
 
+def format_span(start: tuple[int, int | None], end: tuple[int, int | None], lang: str) -> str:
+    """The months from `start` to `end` ((year, month), month None for a year alone) as CLDR
+    writes an interval: `janvier – juillet 2022`, `November 2021 – February 2022`, `2022年1月～7月`,
+    one month alone when they are the same; years only (`2021–2022`) when either is a year alone."""
+    import datetime as dt
+    from babel.dates import format_interval
+    where = locale(lang) or locale("en")
+    if start[1] and end[1]:
+        return format_interval(dt.date(start[0], start[1], 1), dt.date(end[0], end[1], 1), "yMMMM", locale=where)
+    return format_interval(dt.date(start[0], 1, 1), dt.date(end[0], 1, 1), "y", locale=where)
+
+
 @functools.lru_cache(maxsize=64)
 def month_and_weekday_names(lang: str) -> tuple[list[str], list[str]]:
     """The language's month names (January first) and weekday names (Monday first)."""
@@ -295,6 +307,7 @@ PHRASES: dict[str, str | tuple[str, str]] = {
     "atom_feed": "Atom feed", "json_feed": "JSON Feed",
     "topic_description": ("{count} briefing on {topic}", "{count} briefings on {topic}"),
     "scheduled": "Scheduled",
+    "page_of": "Page {number} of {count}",
 }
 """The interface's phrases in English, by the key templates pass to `t()`: English is the
 source language of the catalogs (each phrase is a catalog's msgid) and the fallback of any

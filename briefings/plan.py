@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from . import urls
-from .archive import Archive
+from .archive import Archive, TopicYear
 from .config import Config
 from .content import Briefing
 from .errors import SiteError
@@ -25,6 +25,8 @@ CONFIG_INPUT = "config.yaml"
 class Pagination:
     number: int
     """Counted from the oldest page, which is 1: a page keeps its number as the archive grows."""
+    count: int
+    """How many pages the listing has: the newest page's number."""
     previous: str | None
     """Path of the newer page; None on the newest page, the listing's own folder."""
     next: str | None
@@ -122,7 +124,7 @@ def paginate(briefings: tuple[Briefing, ...], per_page: int, path_of: Callable[[
     for number in range(count, 0, -1):
         end = total - (number - 1) * per_page
         chunk = briefings[0 if number == count else end - per_page: end]
-        pagination = Pagination(number, path(number + 1) if number < count else None,
+        pagination = Pagination(number, count, path(number + 1) if number < count else None,
                                 path(number - 1) if number > 1 else None)
         yield chunk, pagination, path(number)
 
@@ -187,6 +189,9 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
             summary = topic.summary() if pagination.previous is None else None
             yield Page(path, "topic.html", {"topic": ref, "summary": summary, "briefings": chunk,
                                             "pagination": pagination}, len(chunk))
+        for year in topic.years:
+            page = TopicYear(ref, year)
+            yield Page(page.path, "topic-year.html", {"topic_year": page}, len(year.briefings))
 
 
 def archive_pages(archive: Archive) -> Iterator[Page]:
@@ -231,6 +236,8 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
         (url(urls.ARCHIVE_PATH), ""),
         *((url(page.path), "") for page in archive.pages),
         *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),
+        *((url(urls.topic_year_path(topic.slug, year.year)), newest(year.briefings))
+          for topic in archive.topics for year in topic.years),
         *((url(page), "") for year in archive.years for page in (year.path, *(m.path for m in year.months))),
     )
     parts = [(urls.sitemap_part_path("pages", number), chunk, newest(archive.briefings), len(archive.briefings))

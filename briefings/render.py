@@ -24,7 +24,7 @@ from .archive import TopicRef
 from .bodies import BodyStore
 from .config import Config
 from .content import Briefing, read_body, stamp
-from .dates import BriefingDate
+from .dates import BriefingDate, span
 from .engine import engine_stamp
 from .errors import SiteError, SiteErrors, display_path
 from .markdown import MEDIA_LINK, to_html
@@ -138,9 +138,10 @@ class Renderer:
             site=config, t=self._translate, site_dir=language.direction(config.language),
             url_for=self._url_for, absolute_url=self._absolute_url,
             briefing_html=self._briefing_html_here, share_image=self._share_image, topic_ref=self._topic_ref,
-            topic_counts=self._topic_counts,
+            topic_counts=self._topic_counts, month_anchor=urls.month_anchor,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
+                                span=lambda items: span(items[-1].date, items[0].date, config.language) if items else "",
                                 typo=typography, json=json_script, rfc3339=BriefingDate.rfc3339,
                                 topic_name=lambda slug: self._topic_ref(slug).name,
                                 lang_attr=lambda item: lang_attribute(item.lang, config.language),

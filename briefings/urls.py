@@ -131,6 +131,17 @@ def topic_path(slug: str, page: int | None = None) -> str:
     return paged(f"topics/{slug}", page)
 
 
+def topic_year_path(slug: str, year: int) -> str:
+    """A topic's briefings of one year, by month: what a topic's count for that year links to."""
+    return f"topics/{slug}/{year:04d}/index.html"
+
+
+def month_anchor(year: int, month: int) -> str:
+    """The id of a month's section on a topic × year page (`2022-05`): what a month page's topic
+    chips link to."""
+    return f"{year:04d}-{month:02d}"
+
+
 def topic_feed_path(slug: str) -> str:
     return f"topics/{slug}/feed.xml"
 
@@ -169,6 +180,7 @@ STATIC_DIR = "static"
 ROUTES: dict[str, Callable[..., str]] = {
     "home": index_path, "topics": lambda: TOPICS_PATH, "archive": lambda: ARCHIVE_PATH,
     "year": year_path, "month": month_path, "topic": topic_path, "topic_feed": topic_feed_path,
+    "topic_year": topic_year_path,
     "feed": lambda: FEED_PATH, "atom_feed": lambda: ATOM_PATH, "json_feed": lambda: JSON_FEED_PATH,
     "sitemap": lambda: SITEMAP_PATH, "not_found": lambda: NOT_FOUND_PATH,
     "search": lambda: SEARCH_PATH, "search_index": lambda: f"{SEARCH_INDEX_DIR}/",

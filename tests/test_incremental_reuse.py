@@ -103,9 +103,10 @@ def test_editing_an_old_briefing_redoes_only_the_pages_that_show_it(months_confi
 
 def test_a_new_briefing_leaves_older_listing_pages_as_they_were(tmp_path: Path, monkeypatch) -> None:
     """Older index and topic pages are numbered from the oldest: adding the newest briefing
-    redoes the listing's first page, and one more page with the link to it once enough were
-    added. Counts are shown on the first page only, so the others, and the other months of
-    the year, are left as they were."""
+    redoes the listing's first page only, until enough were added for one more page; then the
+    older pages are redone too, since each says how many pages there are ("Page 2 sur 5"),
+    and nothing else of them changes. Briefing counts are shown on the first page only, so
+    the other months of the year are left as they were."""
     root = create_project(tmp_path / "p", {"per_page": 3}).parent
 
     def add(month: int, day: int) -> None:
@@ -138,10 +139,10 @@ def test_a_new_briefing_leaves_older_listing_pages_as_they_were(tmp_path: Path, 
     assert {p for p in rendered if p.startswith("2024/") and p.count("/") == 2} == {"2024/07/index.html"}
     add(7, 5), add(7, 9)  # 15: a fifth page, page 4, takes the newest page's three oldest
     rendered, _ = rebuild_watching_pages(config, monkeypatch)
-    assert {p for p in rendered if p.startswith("page/")} == {"page/3/index.html", "page/4/index.html"}
+    assert {p for p in rendered if p.startswith("page/")} == {f"page/{n}/index.html" for n in (1, 2, 3, 4)}
     after = older()
     assert {p: after[p] for p in before if p != "page/3/index.html"} == \
-        {p: before[p] for p in before if p != "page/3/index.html"}
+        {p: before[p].replace(b" sur 4", b" sur 5") for p in before if p != "page/3/index.html"}
     assert b"note-5-17" in after["page/4/index.html"] and b"note-6-3" in after["page/4/index.html"]
     assert b"note-4-17" in after["page/3/index.html"] and b'rel="prev" href="../4/"' in after["page/3/index.html"]
 
@@ -172,15 +173,17 @@ def test_sitemaps_hold_at_most_the_limit_and_a_new_briefing_changes_the_newest_p
     assert {name: before[name] for name in before if not name.startswith("pages")} == {
         "2024-3.xml": ["2024-01-07"], "2024-2.xml": ["2024-01-06", "2024-01-05", "2024-01-04"],
         "2024-1.xml": ["2024-01-03", "2024-01-02", "2024-01-01"], "2023.xml": ["2023-01-01"]}
-    assert [len(before[f"pages-{n}.xml"]) for n in (3, 2, 1)] == [2, 3, 3]  # 8 listings, cut alike
+    # 10 listings (with the topic's two topic × year pages), cut alike
+    assert [len(before[f"pages-{n}.xml"]) for n in (4, 3, 2, 1)] == [1, 3, 3, 3]
     add(2024, 8)
     rendered, _ = rebuild_watching_pages(config, monkeypatch)
     assert {"sitemap.xml", "sitemaps/2024-3.xml"} <= rendered
     assert not rendered & {"sitemaps/2024-2.xml", "sitemaps/2024-1.xml", "sitemaps/2023.xml", "sitemaps/pages-1.xml"}
     after = dates()
     assert after["2024-3.xml"] == ["2024-01-08", "2024-01-07"]
-    # the index's and its topic's newest dates changed, in the listings' newer parts
-    assert {name for name in after if after[name] != before[name]} == {"2024-3.xml", "pages-3.xml", "pages-2.xml"}
+    # the index's, its topic's and its topic × year page's newest dates changed, in the listings' newer parts
+    assert {name for name in after if after[name] != before[name]} == {"2024-3.xml", "pages-4.xml", "pages-3.xml",
+                                                                       "pages-2.xml"}
 
 
 def test_a_new_engine_renders_every_page_again(months_config, monkeypatch) -> None:

@@ -216,7 +216,8 @@ def test_month_page_lists_its_topics(site: Path) -> None:
     nav = page(site, "2023/03/index.html").find("nav", "month-topics")
     targets = {resolve(site, "2023/03/index.html", a.attrs["href"]).relative_to(site).as_posix(): a.clean_text()
                for a in nav.find_all("a")}
-    assert targets == {"topics/north-korea/index.html": "Corée du Nord 2", "topics/defence/index.html": "Défense 2"}
+    assert targets == {"topics/north-korea/2023/index.html": "Corée du Nord 2", "topics/defence/2023/index.html": "Défense 2"}
+    assert {a.attrs["href"].partition("#")[2] for a in nav.find_all("a")} == {"2023-03"}, "anchored at the month"
     assert all((site / t).is_file() for t in targets)
 
 
@@ -224,5 +225,5 @@ def test_topic_page_links_to_the_years_it_spans(site: Path) -> None:
     nav = page(site, "topics/economy/index.html").find("nav", "topic-years")
     years = [(a.clean_text(), resolve(site, "topics/economy/index.html", a.attrs["href"]).relative_to(site).as_posix())
              for a in nav.find_all("a")]
-    assert years == [("2023", "2023/index.html"), ("2022", "2022/index.html")]
+    assert years == [("2023", "topics/economy/2023/index.html"), ("2022", "topics/economy/2022/index.html")]
     assert all((site / target).is_file() for _, target in years)
