@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import urls
@@ -279,7 +279,8 @@ def _shape_key(ordered: tuple[Briefing, ...], count: int, pages: tuple[Briefing,
     return digest.hexdigest()
 
 
-def _years(ordered) -> tuple[Year, ...]:
+def _years(ordered: Sequence[Briefing]) -> tuple[Year, ...]:
+    """Briefings (newest first) by year and month: the archive's, or one topic's."""
     months: dict[int, dict[int, list[Briefing]]] = defaultdict(lambda: defaultdict(list))
     year_only: dict[int, list[Briefing]] = defaultdict(list)
     for briefing in ordered:
