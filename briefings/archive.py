@@ -37,7 +37,7 @@ class Topic(TopicPaths):
     slug: str
     name: str
     briefings: tuple[Briefing, ...]
-    years: tuple["Year", ...] = ()
+    years: tuple[Year, ...] = ()
     """The topic's briefings by year and month, newest first: its topic × year pages."""
 
     FINGERPRINT_FIELDS = ("slug", "name", "briefings")

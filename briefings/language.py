@@ -177,6 +177,7 @@ def format_span(start: tuple[int, int | None], end: tuple[int, int | None], lang
     writes an interval: `janvier – juillet 2022`, `November 2021 – February 2022`, `2022年1月～7月`,
     one month alone when they are the same; years only (`2021–2022`) when either is a year alone."""
     import datetime as dt
+
     from babel.dates import format_interval
     where = locale(lang) or locale("en")
     if start[1] and end[1]:

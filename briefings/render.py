@@ -141,7 +141,8 @@ class Renderer:
             topic_counts=self._topic_counts, month_anchor=urls.month_anchor,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
-                                span=lambda items: span(items[-1].date, items[0].date, config.language) if items else "",
+                                span=lambda items: (span(items[-1].date, items[0].date, config.language)
+                                                    if items else ""),
                                 typo=typography, json=json_script, rfc3339=BriefingDate.rfc3339,
                                 topic_name=lambda slug: self._topic_ref(slug).name,
                                 lang_attr=lambda item: lang_attribute(item.lang, config.language),

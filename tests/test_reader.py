@@ -216,7 +216,8 @@ def test_month_page_lists_its_topics(site: Path) -> None:
     nav = page(site, "2023/03/index.html").find("nav", "month-topics")
     targets = {resolve(site, "2023/03/index.html", a.attrs["href"]).relative_to(site).as_posix(): a.clean_text()
                for a in nav.find_all("a")}
-    assert targets == {"topics/north-korea/2023/index.html": "Corée du Nord 2", "topics/defence/2023/index.html": "Défense 2"}
+    assert targets == {"topics/north-korea/2023/index.html": "Corée du Nord 2",
+                       "topics/defence/2023/index.html": "Défense 2"}
     assert {a.attrs["href"].partition("#")[2] for a in nav.find_all("a")} == {"2023-03"}, "anchored at the month"
     assert all((site / t).is_file() for t in targets)
 
