@@ -246,7 +246,7 @@ def measure(n: int, edits: int, warmup: int, browser, workdir: Path, seed: int, 
     root = workdir / f"n{n}"
     import_seconds = None
     if (root / "config.yaml").is_file() and (root / "content").is_dir():
-        config = root / "config.yaml"  # kept from an earlier run (--workdir, --keep): already imported
+        config = root / "config.yaml"  # left by an earlier run with --reuse: already imported
         log(f"  reusing the project in {root}")
     else:
         config = make_project(root, n, seed, log=log)

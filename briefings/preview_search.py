@@ -21,7 +21,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .search import INDEX_DIR, MANIFEST
+from .urls import SEARCH_INDEX_DIR
 
 NICENESS = 19
 """The background build's CPU priority: the lowest, below the preview's and the browser's."""
@@ -48,7 +48,8 @@ class SiteRefresher:
 
     def wanted(self) -> bool:
         """The project's site/ has a search index that a build keeps up to date."""
-        return (self.site_dir / INDEX_DIR / MANIFEST).is_file()
+        from .search import MANIFEST  # not at start-up: the preview's own builds need no search module
+        return (self.site_dir / SEARCH_INDEX_DIR / MANIFEST).is_file()
 
     def request(self) -> None:
         """Bring site/ up to date once the preview has been quiet for QUIET_SECONDS (or, when a

@@ -42,8 +42,7 @@ from .firstbuild import FirstBuild
 from .httpd import IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen, route_out_address
 from .preview_search import SiteRefresher
 from .scratch import ScratchFolder, remove_abandoned
-from .search import INDEX_DIR
-from .urls import NOT_FOUND_PATH, base_path, port_number
+from .urls import NOT_FOUND_PATH, SEARCH_INDEX_DIR, base_path, port_number
 from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, change_kind
 
 EVENTS_PATH = "/__livereload"
@@ -476,7 +475,7 @@ class PreviewServer:
         site_dir = self.site_dir
         if not self._first_done.is_set() and not site_dir.is_dir():  # nothing to show yet
             return Response(503, HTML, inject(BUILDING_PAGE, version))
-        if path.startswith(f"{self.base}{INDEX_DIR}/") and self.project:  # the search index: site/'s
+        if path.startswith(f"{self.base}{SEARCH_INDEX_DIR}/") and self.project:  # the search index: site/'s
             site_dir = self.project.site_dir
         response = route(site_dir, self.base, target)
         if response.content_type == HTML:
