@@ -3,7 +3,7 @@
 What the content and the plan need, safe to lose (delete `.cache/` and the next
 build is a clean one, byte for byte the same):
 - loaded content files, keyed by path and (mtime, size): unchanged files are
-  not read or parsed again; the related briefings and template closures chosen;
+  not read or parsed again; the related briefings chosen;
 - the signature of every input, for the no-op check, and the shape and digests
   of the last build, which say whose fingerprints a page may keep (fingerprints.py).
 What site/ and the spare folder hold, with each file's fingerprint, is the site
@@ -15,7 +15,6 @@ import dataclasses
 import hashlib
 import os
 import pickle
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -30,9 +29,8 @@ from .journal import Journal
 from .output import forget_spare
 from .schedule import Schedule
 from .site_folder import output_key
-from .workers import in_background
 
-CACHE_VERSION = (10, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (11, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 
@@ -72,10 +70,6 @@ class BuildCache:
     """Related briefings of the last build (see archive.RelatedMemo), kept in a file of their own."""
     related_saved: str = ""
     """The key of the related briefings in that file."""
-    templates: tuple[str, dict[str, tuple[str, bool]]] = ("", {})
-    """(files_signature of the template files, template name -> its closure's hash and whether
-    it renders bodies; see fingerprints.Fingerprints.template): parsing every template to
-    find what it pulls in was a tenth of a one-edit rebuild."""
 
 
 _MEMORY: dict[Path, BuildCache] = {}
@@ -176,16 +170,11 @@ def _frame(stream: BinaryIO) -> tuple[str, list[tuple[str, FileEntry | None]]]:
 JOURNAL_DAMAGED = 1 << 40
 
 
-def save_cache(config: Config, cache: BuildCache, persist: bool = True,
-               content_saved: Callable[[], None] | None = None) -> None:
-    """Keep the cache in memory and, with `persist`, on disk.
-
-    `content_saved` is what `save_content` returned when the build started saving the
-    content files' entries and the related briefings early; without it they are saved here.
-    """
+def save_cache(config: Config, cache: BuildCache, persist: bool = True) -> None:
+    """Keep the cache in memory and, with `persist`, on disk."""
     _MEMORY[config.site_dir.resolve()] = cache
-    (content_saved or save_content(config, cache, persist))()
     if persist:
+        save_content(config, cache)
         save_state(config, cache)
 
 
@@ -196,37 +185,28 @@ def save_state(config: Config, cache: BuildCache) -> None:
     write_atomic(cache_file(config), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
-def save_content(config: Config, cache: BuildCache, persist: bool = True, fork: bool = False
-                 ) -> Callable[[], None]:
-    """Start saving the loaded content files and the related briefings; returns the call that
-    waits for it and records what was saved (`save_cache` makes it).
+def save_content(config: Config, cache: BuildCache) -> None:
+    """Save the loaded content files' entries and the related briefings, where they changed.
 
     Briefings hold no body (see `content.read_body`), which keeps the file small
     enough to load in a fraction of a second at 100,000 briefings. Entries that
     changed since the last save are appended to a journal; the whole content
-    cache is written again only when the journal grows long. That whole write
-    (1.2 s of pickling at 100,000 briefings) runs in a forked process with `fork`,
-    while this one builds the archive and the page plan; nothing else writes those files.
+    cache is written again only when the journal grows long.
+    (Pickling that whole write in a forked process, hidden behind the rest of the
+    build, was measured and removed: no gain on a cold build at 10,000 briefings.)
     """
-    if not persist:
-        return lambda: None
     related = cache.related if cache.related is not None and cache.related.key != cache.related_saved else None
     changes = _changes(cache.saved, cache.files)
     if related is None and not changes and cache.token:
-        return lambda: None
+        return
     saved = dict(cache.files)
     journal = bool(cache.token) and cache.journaled + len(changes) <= max(JOURNAL_MIN, len(saved) // JOURNAL_SHARE)
     token = cache.token if journal else os.urandom(8).hex()
-    written = in_background(lambda: _write_content(config, related, token, changes if journal else None,
-                                                   cache.loaded_with, saved), fork=fork and not journal)
-
-    def finish() -> None:
-        written()
-        if related is not None:
-            cache.related_saved = related.key
-        cache.token, cache.journaled = token, (cache.journaled + len(changes) if journal else 0)
-        cache.saved = saved
-    return finish
+    _write_content(config, related, token, changes if journal else None, cache.loaded_with, saved)
+    if related is not None:
+        cache.related_saved = related.key
+    cache.token, cache.journaled = token, (cache.journaled + len(changes) if journal else 0)
+    cache.saved = saved
 
 
 def _changes(before: dict[str, FileEntry], now: dict[str, FileEntry]) -> dict[str, FileEntry | None]:
@@ -240,7 +220,7 @@ def _write_content(config: Config, related: RelatedMemo | None, token: str,
                    changes: dict[str, FileEntry | None] | None, loaded_with: str, files: dict[str, FileEntry]) -> None:
     """Write the related briefings when given, then the content entries: `changes` appended
     to the journal, or, when `changes` is None, every entry in a new content cache file
-    under `token`. Runs in a forked process for a large whole write (see save_content)."""
+    under `token`."""
     if related is not None:
         write_atomic(related_file(config), pickle.dumps(related, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     if changes is None:

@@ -281,13 +281,11 @@ class _Loaded:
     held: Schedule
     parsed: int
     """Content files parsed this time."""
-    content_saved: Callable[[], None]
-    """Waits for the content entries' save (see cache.save_content), for `_record`."""
 
 
 def _load(config: Config, surveyed: _Surveyed, options: _Options) -> _Loaded:
-    """Load and check everything (raises on errors), then start saving the content entries: a
-    whole write is pickled in a forked process, hidden behind fingerprinting and rendering."""
+    """Load and check everything (raises on errors), with the related briefings chosen
+    (`_record` saves both for the next build)."""
     cache = surveyed.cache
     parsed = len(stale_files(surveyed.now.stamps, cache.files))
     archive, pages, renderer, warnings, held = load(config, options.strict, cache.files, surveyed.now.stamps,
@@ -296,9 +294,7 @@ def _load(config: Config, surveyed: _Surveyed, options: _Options) -> _Loaded:
                                                      cache.related, surveyed.today, options.future)
     if cache.related is None or cache.related.key != archive.shape_key:
         cache.related = related_memo(archive, config.related)
-    content_saved = build_cache.save_content(config, cache, options.persist,
-                                             fork=options.jobs != 1 and len(cache.files) >= BACKGROUND_SAVE_FROM)
-    return _Loaded(archive, pages, renderer, warnings, held, parsed, content_saved)
+    return _Loaded(archive, pages, renderer, warnings, held, parsed)
 
 
 @dataclass
@@ -308,17 +304,14 @@ class _Plan:
     """Site path -> static or media file copied there."""
     prints: dict[str, str]
     shape: str
-    templates: tuple[str, dict[str, tuple[str, bool]]]
-    """The template closures, for the cache (see BuildCache.templates)."""
 
 
 def _decide(config: Config, surveyed: _Surveyed, loaded: _Loaded) -> _Plan:
     """What every file of the site must hold (see `_fingerprints`); writes nothing."""
     copies = static_files(static_dirs(config), "static")
     copies.update((path, config.content_dir / source) for path, source in media_files(loaded.archive).items())
-    prints, shape, templates = _fingerprints(loaded.pages, copies, loaded.renderer, config, loaded.archive,
-                                             surveyed, build_cache.files_signature(surveyed.now.templates))
-    return _Plan(copies, prints, shape, templates)
+    prints, shape = _fingerprints(loaded.pages, copies, loaded.renderer, config, loaded.archive, surveyed)
+    return _Plan(copies, prints, shape)
 
 
 @dataclass
@@ -358,13 +351,12 @@ def _record(config: Config, surveyed: _Surveyed, loaded: _Loaded, plan: _Plan, w
     """Step 5: save what the next build needs to redo only what changes: always the content
     entries and memos; after a build that swapped its site in (`written`), what it was made of."""
     cache = surveyed.cache
-    cache.templates = plan.templates
     if written is not None:
         cache.site_build, cache.shape = written.build, plan.shape
         cache.digests = {b.file: b.digest for b in (*loaded.archive.briefings, *loaded.archive.pages)}
         cache.inputs, cache.index_key, cache.schedule = surveyed.now.signature, written.index_key, loaded.held
         cache.last = (len(loaded.archive.briefings), len(loaded.pages), loaded.warnings)
-    build_cache.save_cache(config, cache, options.persist, loaded.content_saved)
+    build_cache.save_cache(config, cache, options.persist)
     if written is not None and loaded.renderer.bodies:
         loaded.renderer.bodies.prune(b.digest for b in (*loaded.archive.briefings, *loaded.archive.pages))
 
@@ -372,12 +364,6 @@ def _record(config: Config, surveyed: _Surveyed, loaded: _Loaded, plan: _Plan, w
 BACKGROUND_SURVEY_FROM = 2000
 """Site files from which `_on_disk` runs in a forked process while this one loads the cache:
 a stat of every content and site file takes 70 ms at 10,000 briefings, a fork 3 ms."""
-
-
-BACKGROUND_SAVE_FROM = 2000
-"""Content files from which a build that must write the content cache whole (a first build,
-or a long journal) pickles it in a forked process, while this one goes on: 0.1 s at 10,000
-briefings, over a second at 100,000, hidden behind building the archive and the page plan."""
 
 
 def _options(search_index: bool, strict: bool, future: bool = False) -> str:
@@ -440,17 +426,13 @@ def _collect_render_garbage() -> None:
 
 
 def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer, config: Config,
-                  archive: Archive, surveyed: _Surveyed, templates_key: str
-                  ) -> tuple[dict[str, str], str, tuple[str, dict[str, tuple[str, bool]]]]:
-    """Site path -> fingerprint of what belongs there, for every file of the site; the build's
-    shape; and the template closures. While the shape is that of the build that wrote site/, a
-    page that reaches no briefing changed since keeps the fingerprint recorded for it (see
-    fingerprints.py). Template closures are reused while the template files (`templates_key`)
-    are the last build's."""
+                  archive: Archive, surveyed: _Surveyed) -> tuple[dict[str, str], str]:
+    """Site path -> fingerprint of what belongs there, for every file of the site, and the
+    build's shape. While the shape is that of the build that wrote site/, a page that reaches
+    no briefing changed since keeps the fingerprint recorded for it (see fingerprints.py)."""
     from .fingerprints import Fingerprints
     cache = surveyed.cache
-    known_key, known = cache.templates
-    fingerprints = Fingerprints(renderer.env, config, known if known_key == templates_key else None)
+    fingerprints = Fingerprints(renderer.env, config)
     shape = fingerprints.shape(archive.shape_key, {page.template for page in pages})
     last = surveyed.manifest.site if shape == cache.shape and surveyed.site_is_cached_build() else {}
     changed = {b.file for b in (*archive.briefings, *archive.pages)
@@ -463,7 +445,7 @@ def _fingerprints(pages: list[Page], copies: dict[str, Path], renderer: Renderer
     prints.update({path: fingerprints.copy(source) for path, source in copies.items()})
     prints[NOJEKYLL] = "empty"
     prints[SITE_MARKER] = "marker"
-    return prints, shape, (templates_key, fingerprints.closures)
+    return prints, shape
 
 
 def _fill(writer: SiteWriter, pages: list[Page], copies: dict[str, Path], prints: dict[str, str],

@@ -106,9 +106,8 @@ def test_a_long_journal_is_folded_into_the_cache_file(config, monkeypatch) -> No
 
 
 
-def test_a_content_cache_written_by_a_forked_process_is_read_by_the_next_build(config, monkeypatch) -> None:
+def test_a_content_cache_written_whole_is_read_by_the_next_build(config, monkeypatch) -> None:
     from briefings import content, pipeline
-    monkeypatch.setattr(pipeline, "BACKGROUND_SAVE_FROM", 1)  # 30 files: saved in the background too
     pipeline.build(config, search_index=False, jobs=2)
     stored = fresh_load(config)
     assert len(stored.files) == 30 and stored.token
@@ -122,9 +121,8 @@ def test_a_content_cache_written_by_a_forked_process_is_read_by_the_next_build(c
     assert read == ["note-001.md"], "only the edited file is read again"
 
 
-def test_a_background_save_that_fails_is_reported(config, monkeypatch) -> None:
+def test_a_content_cache_save_that_fails_is_reported(config) -> None:
     from briefings import pipeline
-    monkeypatch.setattr(pipeline, "BACKGROUND_SAVE_FROM", 1)
     build_cache.content_cache_file(config).mkdir(parents=True)  # a folder where the file goes: writing it fails
     with pytest.raises(OSError):
         pipeline.build(config, search_index=False, jobs=2)
