@@ -15,8 +15,8 @@
  * filters by topic, language and year. A filter's counts are faceted: each value's count is
  * the number of results if it were ticked, given the query and the other filters' choices
  * (values of one filter combine with "or", filters with "and"). Pagefind's own counts include
- * superseded copies; when a stale copy is among the results, the values of each affected
- * filter are counted again, one search per value. Those searches reuse the loaded index.
+ * superseded copies: each stale copy among a search's results takes one off the count of
+ * every filter value it has (its data, fetched once, lists them).
  * The interface's words come from the template's data attributes (i18n.py).
  *
  * Browsers refuse the index and WebAssembly to pages opened from disk (file://): there, and
@@ -120,17 +120,26 @@
     return response.results.filter(function (r) { return !index.superseded.has(r.id); });
   }
 
-  /* The counts of filter `key`'s values for `query`, superseded copies left out (see top). */
-  async function counts(query, key, response) {
+  /* The counts of filter `key`'s values in `response`, superseded copies left out (see top). */
+  async function counts(key, response) {
     var found = Object.assign({}, response.filters[key] || {});
-    if (live(response).length === response.results.length) return found;
-    await Promise.all(Object.keys(found).map(async function (value) {
-      if (!found[value]) return;
-      var only = filtersFor(key);
-      only[key] = value;
-      found[value] = live(await index.pagefind.search(query, {filters: only})).length;
-    }));
+    (await staleFilters(response)).forEach(function (filters) {
+      (filters[key] || []).forEach(function (value) { if (found[value]) found[value] -= 1; });
+    });
     return found;
+  }
+
+  var staleData = new WeakMap();
+
+  /* The filter values of each superseded copy among `response`'s results (fetched once per response). */
+  function staleFilters(response) {
+    if (!staleData.has(response)) {
+      var stale = response.results.filter(function (r) { return index.superseded.has(r.id); });
+      staleData.set(response, Promise.all(stale.map(function (r) {
+        return r.data().then(function (data) { return data.filters || {}; });
+      })));
+    }
+    return staleData.get(response);
   }
 
   async function search() {
@@ -152,7 +161,7 @@
     for (var i = 0; i < FILTERS.length; i++) {
       var key = FILTERS[i][0];
       var base = chosen[key].size ? await index.pagefind.search(query, {filters: filtersFor(key)}) : response;
-      facets[key] = await counts(query, key, base);
+      facets[key] = await counts(key, base);
     }
     if (run !== state.run) return;  // a newer search started meanwhile
     state.live = live(response);
@@ -277,6 +286,7 @@
   input.focus({preventScroll: true});
   loadIndex().then(function (loaded) {
     index = loaded;
+    box.dataset.ready = "true";  // for scripts and tests that wait for the index
     if (input.value.trim()) search();
   }, function () { say(text.unavailable); });
 })();
