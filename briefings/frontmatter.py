@@ -5,6 +5,7 @@ Line numbers matter: every error in a header points at the file's own line.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,16 @@ def split(text: str, shown: str) -> Document:
                                     "write e.g. `title: My headline`")])
     body = "\n".join(lines[index + 1:])
     return Document(meta, header, body, index + 2)
+
+
+def header_value(head: str, key: str) -> str | None:
+    """The value of the top-level `key:` in the header at the start of `head` (a file's
+    text, or its first few KB), as written, or None. Read without parsing the YAML, for
+    scanning thousands of files: the importer looks up seed ids and `updated:` dates this way
+    (a regex per file, about half the time of `split`, which parses the whole header)."""
+    end = head.find("\n" + FENCE, len(FENCE))
+    match = re.search(rf"^{re.escape(key)}:[ \t]*(\S.*?)[ \t\r]*$", head[:end] if end > 0 else head, re.MULTILINE)
+    return match.group(1) if match else None
 
 
 def join(meta: dict[str, Any], body: str) -> str:

@@ -39,7 +39,6 @@ from .workers import map_items
 MANIFEST = ".imported.json"
 JOURNAL = ".imported.journal"
 """The content files written since the manifest was: one JSON line each (seed id, file, digest)."""
-_ID_LINE = re.compile(r"^id:\s*['\"]?([0-9A-Za-z]+)['\"]?\s*$", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
 _LINE_START = re.compile(r"^(#|>|=|\+|-)")
 _ORDERED_START = re.compile(r"^(\d+)([.)])")
@@ -393,15 +392,9 @@ def content_text(seed: Seed, config: Config, shown: str, warnings: list[SiteErro
     return frontmatter.join(meta, body)
 
 
-_UPDATED_LINE = re.compile(r"^updated: *(\S.*?) *$", re.MULTILINE)
-
-
 def _updated_value(text: bytes) -> str | None:
     """The `updated:` value in a content file's header, as written."""
-    head = text[:4096].decode("utf-8", "replace")
-    end = head.find("\n---", 3)
-    match = _UPDATED_LINE.search(head[:end] if end > 0 else head)
-    return match.group(1) if match else None
+    return frontmatter.header_value(text[:4096].decode("utf-8", "replace"), "updated")
 
 
 def with_updated(text: str, value: str | None) -> str:
@@ -519,14 +512,13 @@ def _replay_journal(journal: Journal, config: Config, manifest: dict[str, str]) 
 
 
 def _existing_ids(files: list[Path]) -> dict[str, Path]:
-    """Seed id -> content file, read from each file's header (cheap: a regex, no YAML)."""
+    """Seed id -> content file, read from each file's header (cheap: no YAML)."""
     ids: dict[str, Path] = {}
     for path in files:
-        head = path.read_bytes()[:4096].decode("utf-8", "replace")
-        end = head.find("\n---", 3)
-        match = _ID_LINE.search(head[:end] if end > 0 else head)
-        if match:
-            ids.setdefault(match.group(1).lower(), path)
+        value = frontmatter.header_value(path.read_bytes()[:4096].decode("utf-8", "replace"), "id")
+        seed_id = (value or "").strip("'\"")
+        if seed_id.isascii() and seed_id.isalnum():
+            ids.setdefault(seed_id.lower(), path)
     return ids
 
 

@@ -178,3 +178,15 @@ def test_yaml_date_types(project) -> None:
     assert project("title: T\ndate: 2023-08-14\n")[0].date == BriefingDate(2023, 8, 14)
     assert project("title: T\ndate: 2023\n")[0].date == BriefingDate(2023)
     assert project("title: T\ndate: '2023-08'\n")[0].date == BriefingDate(2023, 8)
+
+
+def test_header_value_reads_one_key_of_the_header_as_written() -> None:
+    text = "---\r\ntitle: \"Un titre\"\r\nid: 'a1b2'\r\nupdated: 2024-05-02 \r\n---\r\nid: body\r\n"
+    assert frontmatter.header_value(text, "id") == "'a1b2'"
+    assert frontmatter.header_value(text, "updated") == "2024-05-02"
+    assert frontmatter.header_value(text, "title") == '"Un titre"'
+    assert frontmatter.header_value(text, "date") is None
+
+
+def test_header_value_never_reads_the_body() -> None:
+    assert frontmatter.header_value("---\ntitle: x\n---\nupdated: 2024-01-01\n", "updated") is None
