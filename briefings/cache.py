@@ -251,6 +251,14 @@ def forget(config: Config) -> None:
     forget_spare(config.site_dir, config.cache_dir)
 
 
+def forget_memory(site_dir: Path | None = None) -> None:
+    """Drop the caches this process keeps in memory (of `site_dir`'s builds, or all)."""
+    if site_dir is None:
+        _MEMORY.clear()
+    else:
+        _MEMORY.pop(site_dir.resolve(), None)
+
+
 def inputs_signature(config: Config, content: dict[str, tuple[int, int]], extra: list[Path]) -> str:
     """One hash of the path, mtime and size of every input: content (already stamped),
     templates, static files, config, and the engine's own code (an upgrade is no no-op)."""

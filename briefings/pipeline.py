@@ -34,6 +34,7 @@ from .plan import Page, media_collisions, media_files, path_collisions, plan_sit
 from .schedule import Schedule, schedule, site_today
 from .site_folder import MARKER_TEXT, SITE_MARKER, build_lock, check_site_folder
 from .site_manifest import SiteManifest, load_manifest
+from .site_manifest import forget_memory as forget_site_memory
 from .theme import static_dirs, template_dirs
 from .workers import in_background, map_slices
 
@@ -391,6 +392,17 @@ def up_to_date(config: Config, cache: build_cache.BuildCache, manifest: SiteMani
 def preview_signature(config: Config) -> str:
     """The signature a preview build (no search index, not strict, future included) of `config` records."""
     return _on_disk(config, SiteManifest(), _options(False, False, future=True)).signature
+
+
+def forget_memory(site_dir: Path | None = None, renderers: bool = True) -> None:
+    """Forget what this process keeps in memory between builds (the preview's way): the build
+    cache and site manifest of `site_dir` (of every site when None) and, with `renderers`, the
+    Jinja2 renderer. The next build then starts from .cache/, as a new build.py process does."""
+    build_cache.forget_memory(site_dir)
+    forget_site_memory(site_dir)
+    if renderers:
+        from .render import forget_renderers
+        forget_renderers()
 
 
 def _on_disk(config: Config, manifest: SiteManifest, options: str) -> OnDisk:

@@ -60,6 +60,11 @@ def renderer_for(config: Config, strict: bool = False, compiled_cache: Path | No
 _RENDERERS: dict[tuple[object, ...], Renderer] = {}
 
 
+def forget_renderers() -> None:
+    """Drop the renderer kept for the next build: it makes a new one, as a new process does."""
+    _RENDERERS.clear()
+
+
 class Located(Protocol):
     """What `url_for` links to besides a path: a page, briefing, topic, month or year."""
     @property

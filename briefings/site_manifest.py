@@ -140,6 +140,14 @@ def save_manifest(site_dir: Path, cache_dir: Path, manifest: SiteManifest, persi
                      pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
+def forget_memory(site_dir: Path | None = None) -> None:
+    """Drop the manifests this process keeps in memory (of `site_dir`, or all)."""
+    if site_dir is None:
+        _MEMORY.clear()
+    else:
+        _MEMORY.pop(site_dir.resolve(), None)
+
+
 def forget_manifest(site_dir: Path, cache_dir: Path) -> None:
     """Drop the manifest, from memory and disk."""
     _MEMORY.pop(site_dir.resolve(), None)

@@ -34,15 +34,15 @@ def config(tmp_path: Path):
                    content_file({"title": f"Note {day}", "date": f"2024-03-{day:02d}", "lang": "en"},
                                 f"Text of note {day}, with *emphasis*.\n\n## A subheading\n\n- a list\n- of two"))
     yield load_config(root / "config.yaml")
-    build_cache._MEMORY.clear()
-    render_module._RENDERERS.clear()
+    build_cache.forget_memory()
+    render_module.forget_renderers()
 
 
 def new_process_build(config, monkeypatch, jobs: int = 1) -> int:
     """Build as a fresh build.py process would; returns how many bodies went through markdown-it
     (in this process: forked workers count for themselves)."""
-    build_cache._MEMORY.clear()
-    render_module._RENDERERS.clear()
+    build_cache.forget_memory()
+    render_module.forget_renderers()
     render_module.to_html.cache_clear()
     calls = []
     real = markdown_module._md.render

@@ -23,7 +23,7 @@ def write_briefings(root: Path, count: int, start: int = 0) -> None:
 
 def fresh_load(config) -> build_cache.BuildCache:
     """The cache as a new build.py process finds it on disk."""
-    build_cache._MEMORY.clear()
+    build_cache.forget_memory()
     cache = build_cache.load_cache(config)
     build_cache.load_files(config, cache)
     return cache
@@ -45,7 +45,7 @@ def config(tmp_path: Path):
     root = create_project(tmp_path / "p").parent
     write_briefings(root, 30)
     yield load_config(root / "config.yaml")
-    build_cache._MEMORY.clear()
+    build_cache.forget_memory()
 
 
 def test_an_edit_is_appended_to_the_journal(config) -> None:
@@ -116,7 +116,7 @@ def test_a_content_cache_written_whole_is_read_by_the_next_build(config, monkeyp
     monkeypatch.setattr(content, "load_briefing", lambda path, *rest: read.append(path.name) or real(path, *rest))
     with open(config.root / "content" / "2024" / "05" / "note-001.md", "a", encoding="utf-8") as handle:
         handle.write("One more sentence.\n")
-    build_cache._MEMORY.clear()  # as a new build.py process
+    build_cache.forget_memory()  # as a new build.py process
     pipeline.build(config, search_index=False, jobs=1)  # one process: with two, a worker may read the file
     assert read == ["note-001.md"], "only the edited file is read again"
 

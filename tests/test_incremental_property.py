@@ -27,11 +27,11 @@ from hypothesis import HealthCheck, currently_in_test_context, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from briefings import cache as build_cache
-from briefings import plan, render, site_manifest
+from briefings import plan, render
 from briefings.config import load_config
 from briefings.dates import TODAY_VARIABLE
 from briefings.pipeline import build
+from briefings.pipeline import forget_memory as forget_build_memory
 from briefings.theme import THEME_DIR
 from fixtures.images import png
 from helpers import content_file, create_project, snapshot
@@ -218,9 +218,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
             os.environ.pop(TODAY_VARIABLE, None)
         else:
             os.environ[TODAY_VARIABLE] = self.saved_today
-        build_cache._MEMORY.pop((self.root / "site").resolve(), None)
-        site_manifest._MEMORY.pop((self.root / "site").resolve(), None)
-        render._RENDERERS.clear()
+        forget_build_memory(self.root / "site")
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # -- writing files, with a fresh mtime each time
@@ -474,10 +472,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         """The next build loads the cache from .cache/ (bodies stripped); with `new_process`,
         also without the reused Jinja2 environment, as a new `build.py build` would."""
         _note(f"clear the in-memory cache{' and renderers' if new_process else ''}")
-        build_cache._MEMORY.pop((self.root / "site").resolve(), None)
-        site_manifest._MEMORY.pop((self.root / "site").resolve(), None)
-        if new_process:
-            render._RENDERERS.clear()
+        forget_build_memory(self.root / "site", renderers=new_process)
 
     # -- the clock
 
@@ -522,9 +517,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
             result = build(config, persist=False, jobs=1, search_index=False)
             reference = snapshot(config.site_dir)
         finally:
-            build_cache._MEMORY.pop((clean / "site").resolve(), None)
-            site_manifest._MEMORY.pop((clean / "site").resolve(), None)
-            render._RENDERERS.clear()
+            forget_build_memory(clean / "site")
             render._RENDERERS.update(renderers)
             shutil.rmtree(clean, ignore_errors=True)
         return reference, result

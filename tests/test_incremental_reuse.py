@@ -29,13 +29,13 @@ def config(tmp_path: Path):
                    content_file({"title": f"Note {i}", "date": f"2024-05-{i + 1:02d}", "lang": "en",
                                  "topics": ["defence"] if i % 2 else ["defence", "china"]}, f"Text {i}."))
     yield load_config(root / "config.yaml")
-    build_cache._MEMORY.clear()
+    build_cache.forget_memory()
 
 
 def rebuild_counting_related(config, monkeypatch) -> int:
     """Build as a new build.py process would (nothing in memory); how often related briefings
     were chosen from scratch."""
-    build_cache._MEMORY.clear()
+    build_cache.forget_memory()
     calls = []
     real = archive_module._related
     monkeypatch.setattr(archive_module, "_related", lambda *args: calls.append(1) or real(*args))
@@ -70,12 +70,12 @@ def months_config(tmp_path: Path):
                        content_file({"title": f"Note {month}/{day}", "date": f"2024-{month:02d}-{day:02d}",
                                      "lang": "en", "topics": ["defence"]}, f"Text of {month}/{day}."))
     yield load_config(root / "config.yaml")
-    build_cache._MEMORY.clear()
+    build_cache.forget_memory()
 
 
 def rebuild_watching_pages(config, monkeypatch) -> tuple[set[str], set[str]]:
     """Build as a new process would; the pages rendered, and those fingerprinted afresh."""
-    build_cache._MEMORY.clear()
+    build_cache.forget_memory()
     rendered: list[str] = []
     fingerprinted: list[str] = []
     real_render, real_print = Renderer.render, Fingerprints.page
@@ -242,7 +242,7 @@ def test_a_briefing_that_takes_over_a_removed_ones_page_refreshes_its_neighbours
     build(config, search_index=False, jobs=1)
     assert "Second same" in (config.site_dir / "2024" / "03" / "same-2" / "index.html").read_text(encoding="utf-8")
     (root / "content" / "2024" / "03" / "a" / "same.md").unlink()
-    build_cache._MEMORY.clear()
+    build_cache.forget_memory()
     build(config, search_index=False, jobs=1)
     site = snapshot(config.site_dir)
     assert "Second same" in site["2024/03/note-9/index.html"].decode()
@@ -273,8 +273,8 @@ def test_a_build_stopped_between_its_two_records_keeps_no_stale_page(tmp_path: P
         build(config, search_index=False, jobs=1)
     monkeypatch.undo()
     assert "Note 9, edited" in (config.site_dir / "2024" / "03" / "note-9" / "index.html").read_text(encoding="utf-8")
-    build_cache._MEMORY.clear()  # as a new build.py process
-    site_manifest._MEMORY.clear()
+    build_cache.forget_memory()  # as a new build.py process
+    site_manifest.forget_memory()
     write_file(note, original)
     build(config, search_index=False, jobs=1)
     assert snapshot(config.site_dir) == clean_build_of(root, tmp_path)

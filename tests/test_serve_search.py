@@ -11,7 +11,7 @@ from briefings.pipeline import build
 from briefings.preview_search import SiteRefresher
 from browser import launch_browser
 from helpers import content_file, running_preview, write_file
-from test_search import _search
+from test_search import _search, _watch
 from test_serve_http import SLUG, make_project, request, status, wait_for_build
 
 WAIT = 120
@@ -39,8 +39,9 @@ def test_the_preview_finds_what_was_just_written_and_not_what_was_removed(tmp_pa
         assert preview.wait_for_first_build(WAIT)
         runs = _refreshed(preview.search, 0)  # after the first build: nothing to redo
         page = browser.new_page()
+        errors = _watch(page)  # shown if a search fails: a request refused, a script error
         links = _search(page, preview.url, "coree")
-        assert links and links[0].endswith(f"/{SLUG}/"), links
+        assert links and links[0].endswith(f"/{SLUG}/"), (links, errors, preview.search.runs)
 
         before = status(preview)
         file.write_text(file.read_text(encoding="utf-8") + "\nUn mot zorglubique ajouté.\n", encoding="utf-8")
