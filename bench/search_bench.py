@@ -7,8 +7,9 @@ the part in the page's language, every other part merged in, the filters), and
 submits queries in its box as a reader would: a common word, the same word
 again, a rarer word, two words. For each it records the time from the query to
 the results shown (count, filters, the first ten results drawn), and the bytes
-the browser fetched for it (the server counts them). Each run is a new browser
-context (an empty cache). Also: the index's size on disk and its parts.
+the browser fetched for it (the server counts them). Then, on a fresh page, the
+common word is typed a key at a time, and timed from the last key. Each run is a
+new browser context (an empty cache). Also: the index's size on disk and its parts.
 
 Results: a Markdown table on stdout, JSON in bench/results/search.json.
 """
@@ -58,6 +59,27 @@ QUERY = """async (words) => {
 }"""
 """Type `words` in the search page's box and submit: the time until the page shows the results
 (counted, filters counted, the first ten results' data fetched and drawn), as a reader sees it."""
+TYPED = """async ([words, delay]) => {
+  const box = document.getElementById("search");
+  const input = document.getElementById("search-input");
+  const done = +(box.dataset.done || 0);
+  let last = 0;
+  for (const character of words) {
+    input.value += character;
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    last = performance.now();
+    await new Promise(resolve => setTimeout(resolve, delay));
+  }
+  await new Promise(resolve => (function wait() {
+    +(box.dataset.done || 0) > done ? resolve() : requestAnimationFrame(wait);
+  })());
+  return {ms: performance.now() - last, hits: 0};
+}"""
+"""Type `words` one key every `delay` ms, with no submit: the time from the last key until the page
+shows the results. It holds the page's pause after the last key (DEBOUNCE, 200 ms), and less of
+fetching than a submitted query: the page fetches the index chunks while the reader types."""
+TYPING_DELAY = 120
+"""Milliseconds between two keys: a steady typist."""
 
 
 class _Counting(http.server.SimpleHTTPRequestHandler):
@@ -100,13 +122,21 @@ def measure(site: Path, runs: int) -> dict:
                     _Counting.sent[0] = 0
                     answer = page.evaluate(QUERY, words)
                     row[f"q{number}"] = {"ms": answer["ms"], "bytes": _Counting.sent[0], "hits": answer["hits"]}
+                context.close()
+                context = browser.new_context()  # typed: a fresh page, nothing fetched yet
+                page = context.new_page()
+                page.goto(base + "search/")
+                page.wait_for_function(READY, timeout=60_000)
+                _Counting.sent[0] = 0
+                typed = page.evaluate(TYPED, [QUERIES[0], TYPING_DELAY])
+                row["typed"] = {"ms": typed["ms"], "bytes": _Counting.sent[0], "hits": 0}
                 rows.append(row)
                 context.close()
             browser.close()
     finally:
         server.shutdown()
     summary = {"parts": rows[0]["parts"]}
-    for key in ["load", *(f"q{n}" for n in range(len(QUERIES)))]:
+    for key in ["load", *(f"q{n}" for n in range(len(QUERIES))), "typed"]:
         summary[key] = {field: median([row[key][field] for row in rows]) for field in rows[0][key]}
     return summary
 
@@ -142,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([label, *(f"{results[n][f'q{number}']['ms']:.0f} ms, "
                               f"{results[n][f'q{number}']['bytes'] / 1024:,.0f} KB, "
                               f"{results[n][f'q{number}']['hits']:,.0f} hits" for n in sizes)])
+    rows.append([f"query 1 typed ({TYPING_DELAY} ms a key), from the last key (200 ms pause included)",
+                 *(f"{results[n]['typed']['ms']:.0f} ms, {results[n]['typed']['bytes'] / 1024:,.0f} KB"
+                   for n in sizes)])
     print(f"## Search in the browser (median of {args.runs} runs, each with an empty cache)\n")
     print(markdown_table(["measurement", *(f"{int(n):,}" for n in sizes)], rows))
     print(f"\nJSON: {path}")

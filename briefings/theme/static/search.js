@@ -19,6 +19,9 @@
  * every filter value it has (its data, fetched once, lists them).
  * The interface's words come from the template's data attributes (i18n.py).
  *
+ * While the reader types, the index chunks for the words so far are fetched (Pagefind's
+ * preload), so that the search made after the pause has little or nothing left to fetch.
+ *
  * Browsers refuse the index and WebAssembly to pages opened from disk (file://): there, and
  * when the index is missing, the page says so. `search/?q=words` opens with a search made,
  * and the address follows the query as it is typed.
@@ -274,6 +277,8 @@
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(search, DEBOUNCE);
+    var words = input.value.trim();
+    if (index && words) index.pagefind.preload(words);  // fetches the index chunks while the reader types
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
