@@ -243,7 +243,7 @@ def _unpickle(path: Path) -> object:
 
 def forget(config: Config) -> None:
     """Drop the cache, the spare folder and its manifest of this output: the next build is a clean one."""
-    _MEMORY.pop(config.site_dir.resolve(), None)
+    forget_memory(config.site_dir)
     cache_file(config).unlink(missing_ok=True)
     content_cache_file(config).unlink(missing_ok=True)
     content_journal_file(config).unlink(missing_ok=True)

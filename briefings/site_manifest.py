@@ -72,15 +72,13 @@ class SiteManifest:
         known = self._kept_stamps(kept)
         root = f"{site_dir}/"
         site = {path: (fingerprint, known.get(path) or stamp_of(root + path)) for path, fingerprint in written.items()}
+        new = SiteManifest(site=site, build=os.urandom(8).hex())
         if mirrored:
-            spare: dict[str, str] | None = dict(written)
-            spare_stamps = {path: recorded for path, (_, recorded) in site.items() if recorded}
-        elif had_site:
-            spare = {path: (fingerprint if path in intact else "?") for path, (fingerprint, _) in self.site.items()}
-            spare_stamps = {path: recorded for path in intact if (recorded := self.site[path][1])}
-        else:
-            spare, spare_stamps = None, {}
-        return SiteManifest(site=site, spare=spare, spare_stamps=spare_stamps, build=os.urandom(8).hex())
+            return new.mirrored()
+        if had_site:
+            new.spare = {path: (fingerprint if path in intact else "?") for path, (fingerprint, _) in self.site.items()}
+            new.spare_stamps = {path: recorded for path in intact if (recorded := self.site[path][1])}
+        return new
 
     def failed(self, spare: dict[str, str], kept: set[str]) -> SiteManifest:
         """After a failed build: site/ is as it was; the spare holds what the writer left in it
@@ -150,5 +148,5 @@ def forget_memory(site_dir: Path | None = None) -> None:
 
 def forget_manifest(site_dir: Path, cache_dir: Path) -> None:
     """Drop the manifest, from memory and disk."""
-    _MEMORY.pop(site_dir.resolve(), None)
+    forget_memory(site_dir)
     manifest_file(site_dir, cache_dir).unlink(missing_ok=True)
