@@ -21,7 +21,10 @@ import http.server
 import json
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from bench.common import (
     Workdir,
@@ -101,37 +104,43 @@ def _serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+@contextmanager
+def _search_page(browser, base: str) -> Iterator[tuple[Any, int]]:
+    """The search page in a new browser context (an empty cache), once its index is loaded,
+    with the bytes that took."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        _Counting.sent[0] = 0
+        page.goto(base + "search/")
+        page.wait_for_function(READY, timeout=60_000)
+        yield page, _Counting.sent[0]
+    finally:
+        context.close()
+
+
 def measure(site: Path, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
     server, base = _serve(site)
+    parts = len(json.loads((site / "pagefind" / "manifest.json").read_text(encoding="utf-8"))["parts"])
     rows = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                                  args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
             for _ in range(runs):
-                context = browser.new_context()
-                page = context.new_page()
-                _Counting.sent[0] = 0
-                page.goto(base + "search/")
-                page.wait_for_function(READY, timeout=60_000)
-                loaded = page.evaluate("performance.now()")  # from the page's navigation to the index loaded
-                parts = len(json.loads((site / "pagefind" / "manifest.json").read_text(encoding="utf-8"))["parts"])
-                row = {"load": {"ms": loaded, "bytes": _Counting.sent[0]}, "parts": parts}
-                for number, words in enumerate(QUERIES):
+                with _search_page(browser, base) as (page, loaded_bytes):
+                    loaded = page.evaluate("performance.now()")  # from the page's navigation to the index loaded
+                    row = {"load": {"ms": loaded, "bytes": loaded_bytes}, "parts": parts}
+                    for number, words in enumerate(QUERIES):
+                        _Counting.sent[0] = 0
+                        answer = page.evaluate(QUERY, words)
+                        row[f"q{number}"] = {"ms": answer["ms"], "bytes": _Counting.sent[0], "hits": answer["hits"]}
+                with _search_page(browser, base) as (page, _):  # typed: a fresh page, nothing fetched yet
                     _Counting.sent[0] = 0
-                    answer = page.evaluate(QUERY, words)
-                    row[f"q{number}"] = {"ms": answer["ms"], "bytes": _Counting.sent[0], "hits": answer["hits"]}
-                context.close()
-                context = browser.new_context()  # typed: a fresh page, nothing fetched yet
-                page = context.new_page()
-                page.goto(base + "search/")
-                page.wait_for_function(READY, timeout=60_000)
-                _Counting.sent[0] = 0
-                typed = page.evaluate(TYPED, [QUERIES[0], TYPING_DELAY])
-                row["typed"] = {"ms": typed["ms"], "bytes": _Counting.sent[0], "hits": 0}
+                    typed = page.evaluate(TYPED, [QUERIES[0], TYPING_DELAY])
+                    row["typed"] = {"ms": typed["ms"], "bytes": _Counting.sent[0], "hits": 0}
                 rows.append(row)
-                context.close()
             browser.close()
     finally:
         server.shutdown()
