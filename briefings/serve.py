@@ -42,6 +42,7 @@ from .firstbuild import FirstBuild
 from .httpd import IDLE_TIMEOUT, TEXT, EventStream, HTTPServer, Response, is_loopback, listen, route_out_address
 from .preview_search import SiteRefresher
 from .scratch import ScratchFolder, remove_abandoned
+from .site_manifest import Stamp, stamp_of
 from .urls import NOT_FOUND_PATH, SEARCH_INDEX_DIR, base_path, port_number
 from .watch import CONFIG, SEED, STATIC, Debouncer, ProjectWatcher, change_kind
 
@@ -342,7 +343,7 @@ class PreviewServer:
         self._scratch: ScratchFolder | None = None
         self._config_ok = False
         self._seed_errors: dict[Path, list[SiteError]] = {}
-        self._imported: dict[Path, tuple[int, int, int] | None] = {}
+        self._imported: dict[Path, Stamp | None] = {}
         self._build_lock = threading.RLock()
         self.search: SiteRefresher | None = None
         """Keeps the project's site/ and its search index up to date after each build, which the
@@ -614,22 +615,14 @@ class PreviewServer:
         for error in report.failed:
             self._seed_errors.setdefault(self._config.root / error.path, []).append(error)
         written = {self._config.root / shown for shown in report.created + report.updated}
-        self._imported = {path: _stat_key(path) for path in written}
+        self._imported = {path: stamp_of(str(path)) for path in written}
         if report.created or report.updated or report.failed:
             print(f"import: {report.summary()}", flush=True)
         return written
 
     def _own_write(self, path: Path) -> bool:
         """A content file import just wrote (and the build already had): its event needs no build."""
-        return path in self._imported and self._imported[path] == _stat_key(path)
-
-
-def _stat_key(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+        return path in self._imported and self._imported[path] == stamp_of(str(path))
 
 
 def _changes(changed: set[Path] | None, root: Path) -> str:

@@ -100,7 +100,8 @@ class SiteManifest:
 
 
 def stamp_of(path: str) -> Stamp | None:
-    """The stamp of a built file, None if it is gone."""
+    """The stamp of a file the engine wrote (a site file; for the preview, a content file import
+    wrote), None if it is gone."""
     try:
         stat = os.stat(path)
     except OSError:
