@@ -27,7 +27,7 @@ test: $(STAMP)
 	@sh tests/install-tools.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # make bench [BENCH_ARGS="--sizes 1000,10000,100000 --runs 3"]; the live-reload one: python -m bench latency
 bench: $(STAMP)
