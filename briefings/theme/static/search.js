@@ -4,7 +4,7 @@
  * pagefind/manifest.json, which lists them:
  *   {"version": 1, "parts": [{"path": "parts/fr-1a2b/", "language": "fr"}, …], "superseded": ["fr_335bcaf", …]}
  * This script loads Pagefind's JS API from one part (the page's language, else the first) and
- * merges the others into it (mergeIndex: the WebAssembly is fetched once; each part's language
+ * merges the others into it (mergeIndex: the WebAssembly is fetched once a lane; each part's language
  * decides how the query is split into words, which Chinese, Japanese and Thai need).
  * Pagefind searches every merged part one after the other in one web worker, so a large index
  * (over PARTS_PER_LANE parts) is dealt out to "lanes": more copies of Pagefind, each imported
@@ -103,7 +103,7 @@
   }
 
   /* A search over every lane at once, merged as Pagefind merges its parts: results by score
-   * (a stable sort: equal scores keep the parts' order), filter counts added up. */
+   * (a stable sort: equal scores keep the lanes' order), filter counts added up. */
   async function searchAll(query, options) {
     var found = await Promise.all(index.lanes.map(function (pagefind) { return pagefind.search(query, options); }));
     var filters = {};
@@ -320,7 +320,9 @@
     clearTimeout(timer);
     timer = setTimeout(search, DEBOUNCE);
     var words = input.value.trim();
-    if (index && words) index.lanes.forEach(function (pagefind) { pagefind.preload(words); });  // fetches the index chunks while the reader types
+    if (index && words) {  // fetches the index chunks while the reader types
+      index.lanes.forEach(function (pagefind) { pagefind.preload(words); });
+    }
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
