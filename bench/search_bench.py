@@ -131,7 +131,8 @@ def measure(site: Path, runs: int) -> dict:
             for _ in range(runs):
                 with _search_page(browser, base) as (page, loaded_bytes):
                     loaded = page.evaluate("performance.now()")  # from the page's navigation to the index loaded
-                    row = {"load": {"ms": loaded, "bytes": loaded_bytes}, "parts": parts}
+                    lanes = int(page.get_attribute("#search", "data-lanes") or 1)
+                    row = {"load": {"ms": loaded, "bytes": loaded_bytes}, "parts": parts, "lanes": lanes}
                     for number, words in enumerate(QUERIES):
                         _Counting.sent[0] = 0
                         answer = page.evaluate(QUERY, words)
@@ -144,7 +145,7 @@ def measure(site: Path, runs: int) -> dict:
             browser.close()
     finally:
         server.shutdown()
-    summary = {"parts": rows[0]["parts"]}
+    summary = {"parts": rows[0]["parts"], "lanes": rows[0]["lanes"]}
     for key in ["load", *(f"q{n}" for n in range(len(QUERIES))), "typed"]:
         summary[key] = {field: median([row[key][field] for row in rows]) for field in rows[0][key]}
     return summary
@@ -172,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     path = write_json(args.output, data)
     sizes = list(results)
     rows = [["parts", *(str(results[n]["parts"]) for n in sizes)],
+            ["lanes (copies of Pagefind searching side by side)", *(str(results[n]["lanes"]) for n in sizes)],
             ["index on disk", *(f"{megabytes(results[n]['index_bytes'])} ({results[n]['index_files']:,} files)"
                                 for n in sizes)],
             ["search page opened to index loaded (manifest, Pagefind, every part, filters)",
