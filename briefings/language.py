@@ -302,7 +302,7 @@ PHRASES: dict[str, str | tuple[str, str]] = {
                         "page opened from a file. Browse by topic or by month instead.",
     "search_unavailable": "Search is not available: the search index of this site was not found.",
     "search_count": "{n} results", "search_count_one": "{n} result", "search_none": "No result",
-    "search_more": "More results",
+    "search_more": "More results", "search_filters": "Filter the results",
     "filter_topic": "Topic", "filter_year": "Year", "filter_language": "Language", "meta_date": "Date",
     "translations": "Also available in", "years_covered": "Years", "month_topics": "Topics this month",
     "atom_feed": "Atom feed", "json_feed": "JSON Feed",

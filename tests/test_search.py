@@ -179,6 +179,28 @@ def test_more_results_fetch_only_what_is_shown(server: SiteServer, browser) -> N
     assert page.locator(RESULT).count() == total == len(set(_links(page)))
 
 
+def test_on_a_phone_the_results_come_first_and_the_filters_fold(server: SiteServer, browser) -> None:
+    """On a 390 px screen the filters are folded under a toggle above the results, so the first
+    result shows without scrolling; unfolded they filter as on a wide screen, and the toggle
+    says how many values are ticked."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    _search(page, server.base_url, "region")
+    total = _count(page)
+    toggle = page.locator(".search-filters-toggle")
+    assert toggle.inner_text() == "Filtrer les résultats"
+    assert not page.locator("fieldset.search-filter").first.is_visible(), "folded"
+    assert page.locator(RESULT).first.bounding_box()["y"] < 844, "the first result is on the first screen"
+    toggle.click()
+    assert page.locator("fieldset.search-filter").first.is_visible()
+    _after_click(page, page.get_by_label("anglais", exact=False))
+    assert toggle.inner_text() == "Filtrer les résultats (1)"
+    assert 0 < _count(page) < total
+    wide = browser.new_page()  # the same page on a wide screen: no toggle, the filters beside the results
+    _search(wide, server.base_url, "region")
+    assert not wide.locator(".search-filters-toggle").is_visible()
+    assert wide.locator("fieldset.search-filter").first.is_visible()
+
+
 def test_one_search_finds_both_languages(server: SiteServer, browser) -> None:
     page = browser.new_page()
     links = _search(page, server.base_url, "pyongyang")

@@ -46,6 +46,7 @@
   var DEBOUNCE = 200;     // ms after the last key stroke before searching
   var PARTS_PER_LANE = 32; // parts one copy of Pagefind searches before another is worth its load
   var MAX_LANES = 4;       // copies of Pagefind at most, one per core
+  var WIDE = "(min-width: 48rem)";  // filters beside the results, not folded (style.css)
 
   function say(message) {
     var p = element("p", "search-message", message);
@@ -134,7 +135,16 @@
   var form = element("form", "search-form");
   form.setAttribute("role", "search");
   form.append(label, input);
-  var filterBox = element("div", "search-filters");
+  /* The filters: beside the results on a wide screen; on a narrow one folded under a toggle that
+   * says how many values are ticked, so that the results come first (WIDE matches style.css). */
+  var filterBox = element("div", "search-filter-groups");
+  var filterToggle = element("summary", "search-filters-toggle", text.filters);
+  var filters = element("details", "search-filters");
+  filters.append(filterToggle, filterBox);
+  filters.hidden = true;
+  var wide = window.matchMedia(WIDE);
+  filters.open = wide.matches;
+  wide.addEventListener("change", function () { if (wide.matches) filters.open = true; });
   var count = element("p", "search-count");
   count.setAttribute("role", "status");
   var list = element("ol", "search-results");
@@ -144,7 +154,7 @@
   var results = element("div", "search-found");
   results.append(count, list, more);
   var body = element("div", "search-body");
-  body.append(filterBox, results);
+  body.append(filters, results);
   box.replaceChildren(form, body);
 
   var chosen = {topic: new Set(), language: new Set(), year: new Set()};
@@ -197,6 +207,7 @@
       state.live = [];
       list.replaceChildren();
       filterBox.replaceChildren();
+      filters.hidden = true;
       count.textContent = "";
       more.hidden = true;
       return;
@@ -278,6 +289,9 @@
     var groups = FILTERS.map(function (f) { return filterGroup(f[0], f[1], facets[f[0]]); })
       .filter(Boolean);
     filterBox.replaceChildren.apply(filterBox, groups);
+    filters.hidden = !groups.length;
+    var ticked = FILTERS.reduce(function (n, f) { return n + chosen[f[0]].size; }, 0);
+    filterToggle.textContent = text.filters + (ticked ? " (" + number.format(ticked) + ")" : "");
     if (again) {
       var same = Array.from(filterBox.querySelectorAll("input")).find(function (c) {
         return c.dataset.key === again.dataset.key && c.value === again.value;
