@@ -78,7 +78,12 @@
     if (manifest.version !== 1 || !parts.length) throw new Error("unknown manifest");
     var primary = parts.find(function (p) { return p.language === lang; }) ||
                   parts.find(function (p) { return p.language.split("-")[0] === lang.split("-")[0]; }) || parts[0];
-    var ordered = [primary].concat(parts.filter(function (p) { return p !== primary; }));
+    // Pagefind reads a query with the word rules (stemming) of the part it was loaded from, for every
+    // part merged into it: each lane is led by a part in the primary's language where there are enough,
+    // so that lanes search side by side and find what one copy of Pagefind would.
+    var same = parts.filter(function (p) { return p !== primary && p.language === primary.language; });
+    var others = parts.filter(function (p) { return p.language !== primary.language; });
+    var ordered = [primary].concat(same, others);
     var count = Math.max(1, Math.min(Math.ceil(ordered.length / PARTS_PER_LANE), MAX_LANES,
                                      navigator.hardwareConcurrency || 1));
     var dealt = [];
