@@ -23,7 +23,7 @@ from .urls import PAGES_FOLDER, briefing_path, reserved_folder, slugify, undated
 from .workers import map_items
 
 FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order", "image",
-          "updated", "corrections")
+          "image_alt", "updated", "corrections")
 CORRECTION_FIELDS = ("date", "text")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
@@ -420,9 +420,15 @@ class _Fields:
             if media is not None:
                 found.setdefault(media.reference, media)
             if reference.image and first_image is None and (media or not is_local(reference.url)):
-                first_image = media or Media(reference.url, "", "")
-        image = self.share_image(path, files)
-        return tuple(found.values()), image or first_image
+                first_image = (media or Media(reference.url, "", ""))._replace(alt=clean_line(reference.alt))
+        image = self.share_image(path, files) or first_image
+        alt = self.text("image_alt")
+        if alt and image is None:
+            self.problem("image_alt", "`image_alt` describes the shared image, but this page shares none",
+                         "add `image:` or an image to the text, or remove the line", warning=True)
+        elif alt and image is not None:
+            image = image._replace(alt=alt)
+        return tuple(found.values()), image
 
     def share_image(self, path: Path, files: list[str]) -> Media | None:
         """`image:` of the front matter: a file, as in the body, or an http(s) URL."""

@@ -36,6 +36,9 @@ class Media(NamedTuple):
     width: int = 0
     height: int = 0
     """An image's size in CSS pixels, 0 when it is not an image or its header does not say."""
+    alt: str = ""
+    """The share image's text alternative (`og:image:alt`): `image_alt:`, else the first image's
+    alt text in the body. Empty on a body's media, whose alt texts stay in the body."""
 
 
 class Reference(NamedTuple):

@@ -109,8 +109,10 @@ def test_first_image_is_the_share_image_with_an_absolute_url(built: Path) -> Non
     assert (_meta(page, "og:image:width"), _meta(page, "og:image:height")) == ("40", "30")
     assert _meta(page, "twitter:card") == "summary_large_image"
     assert _json_ld(page)["image"] == [url]
+    assert _meta(page, "og:image:alt") == "Carte de la zone" == _meta(page, "twitter:image:alt"), "its alt text"
     other = parse_html(built / "2023/01/voisin/index.html")  # no image: none shared, a small card
     assert _meta(other, "og:image") is None and "image" not in _json_ld(other)
+    assert _meta(other, "og:image:alt") is None
     assert _meta(other, "twitter:card") == "summary"
 
 
@@ -137,11 +139,24 @@ def test_front_matter_image_wins_and_may_be_an_url(tmp_path: Path) -> None:
     page = parse_html(config.parent / "site" / PAGE)
     assert _meta(page, "og:image") == BASE_URL + "2024/05/seisme-au-large/releve.gif"
     assert (_meta(page, "og:image:width"), _meta(page, "og:image:height")) == ("12", "8")
-    config = media_project(tmp_path / "b", meta={"image": "https://cdn.example.org/une.jpg"})
+    assert _meta(page, "og:image:alt") is None, "no image_alt: the front matter's image has no alt text"
+    config = media_project(tmp_path / "b", meta={"image": "https://cdn.example.org/une.jpg",
+                                                 "image_alt": "Le port de Nord <après> la secousse"})
     assert run_build_py(config, "build", "--no-search").code == 0
     page = parse_html(config.parent / "site" / PAGE)
     assert _meta(page, "og:image") == "https://cdn.example.org/une.jpg" == _json_ld(page)["image"][0]
     assert _meta(page, "og:image:width") is None
+    assert _meta(page, "og:image:alt") == "Le port de Nord <après> la secousse" == _meta(page, "twitter:image:alt")
+
+
+def test_image_alt_must_be_text_and_describe_an_image(tmp_path: Path) -> None:
+    config = media_project(tmp_path / "a", meta={"image_alt": 3})
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code != 0
+    assert "seisme-au-large.md:4" in run.output and "`image_alt` must be text" in run.output, run.output
+    config = media_project(tmp_path / "b", body="Pas une image.", meta={"image_alt": "Une carte"})
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0 and "seisme-au-large.md:4" in run.output and "shares none" in run.output, run.output
 
 
 def test_incremental_builds_follow_replaced_and_removed_media(tmp_path: Path) -> None:
