@@ -474,7 +474,8 @@ class PreviewServer:
             return Response(200, "text/javascript; charset=utf-8", RELOAD_SCRIPT)
         version = self.channel.version  # before reading: a build finishing meanwhile reloads the tab
         site_dir = self.site_dir
-        if not self._first_done.is_set() and not site_dir.is_dir():  # nothing to show yet
+        if not self._first_done.is_set() and site_dir == self._config.site_dir:
+            # nothing to show yet: the first build may have written its site, not yet announced it
             return Response(503, HTML, inject(BUILDING_PAGE, version))
         if path.startswith(f"{self.base}{SEARCH_INDEX_DIR}/") and self.project:  # the search index: site/'s
             site_dir = self.project.site_dir

@@ -215,7 +215,11 @@ def test_a_tab_opened_during_a_first_build_with_nothing_built_yet_waits_for_the_
     starting = threading.Thread(target=preview.start)  # returns after the first build: nothing to show before
     starting.start()
     try:
-        while not preview.port:  # listening (port 0 becomes the port given)
+        while not preview.port or preview.config is None:  # listening (port 0 becomes the port given)
+            time.sleep(0.01)
+        deadline = time.monotonic() + 30
+        while not (preview.config.site_dir / "index.html").is_file():  # written, not yet announced
+            assert time.monotonic() < deadline, "the first build wrote no site in 30 s"
             time.sleep(0.01)
         response = page.goto(preview.url + PAGE)
         assert response is not None and response.status == 503
