@@ -16,10 +16,10 @@ from . import frontmatter, yamldoc
 from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
-from .media import Media, Reference, is_local, references, resolve
+from .media import Media, Reference, image_elsewhere, is_local, references, resolve
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
-from .urls import PAGES_FOLDER, briefing_path, reserved_folder, slugify, undated_path, unique_slug
+from .urls import PAGES_FOLDER, briefing_path, reserved_folder, rooted_path, slugify, undated_path, unique_slug
 from .workers import map_items
 
 FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order", "image",
@@ -420,7 +420,7 @@ class _Fields:
             if media is not None:
                 found.setdefault(media.reference, media)
             if reference.image and first_image is None and (media or not is_local(reference.url)):
-                first_image = (media or Media(reference.url, "", ""))._replace(alt=clean_line(reference.alt))
+                first_image = (media or image_elsewhere(reference.url))._replace(alt=clean_line(reference.alt))
         image = self.share_image(path, files) or first_image
         alt = self.text("image_alt")
         if alt and image is None:
@@ -431,21 +431,23 @@ class _Fields:
         return tuple(found.values()), image
 
     def share_image(self, path: Path, files: list[str]) -> Media | None:
-        """`image:` of the front matter: a file, as in the body, or an http(s) URL."""
+        """`image:` of the front matter: a file, as in the body (by its name, or its path from
+        the site's root), a root-relative path to another file of the site, or an http(s) URL."""
         url = self.text("image")
         if not url:
             return None
-        if not is_local(url):
+        if not is_local(url) and rooted_path(url) is None:
             if url.lower().startswith(("https://", "http://")):
-                return Media(url, "", "")
-            self.problem("image", f"`image: {url[:80]}` is neither a file in content/ nor an http(s) URL",
-                         "write the image's file name, e.g. `image: carte.png`, or its https:// URL")
+                return image_elsewhere(url)
+            self.problem("image", f"`image: {url[:80]}` is neither a file of the site nor an http(s) URL",
+                         "write the image's file name, e.g. `image: carte.png`, its path from the site's "
+                         "root, e.g. `/static/logo.png`, or its https:// URL")
             return None
         line = frontmatter.key_line(self.doc, "image")
         media, file, error = resolve(Reference(url, True, line), str(path), str(self.config.content_dir),
                                      self.shown)
         self._media_outcome(file, error, files)
-        return media
+        return media if media is not None or error is not None else image_elsewhere(url)
 
     def _media_outcome(self, file: str | None, error: SiteError | None, files: list[str]) -> None:
         if file is not None:

@@ -10,7 +10,8 @@ rule: a `javascript:` text is never linked.
 `<!--more-->` (which raw HTML being off would print as text) marks where a
 briefing's summary ends: it is never printed, and `plain_text` stops there.
 
-Links and images to the briefing's media files (media.py) are written with the file's
+Links and images to the briefing's media files (media.py), and root-relative ones
+(`/topics/economie/`, which mean the site's root: urls.rooted_path), are written with the
 site path between MEDIA_MARK characters instead of a URL: the HTML is stored once
 (bodies.py) and shown on pages at every depth and in feeds, so the renderer turns each
 into a URL for the page that shows it (render.Renderer.briefing_html, with urls.py).
@@ -31,6 +32,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
+
+from .urls import rooted_path
 
 if TYPE_CHECKING:
     from .media import Media
@@ -174,12 +177,14 @@ def _joined(parts: list[str]) -> str:
 
 
 def _media_attribute(token: Token, name: str, env: dict[str, Any]) -> Media | None:
-    """Point the token's `name` attribute at its media file, when it names one."""
+    """Point the token's `name` attribute at its media file, or at the site path a
+    root-relative URL names (urls.rooted_path); returns the media file, if it is one."""
     url = str(token.attrGet(name) or "")
     cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
     media: Media | None = env["media"].get(url[:cut])
-    if media is not None:
-        token.attrSet(name, f"{MEDIA_MARK}{media.path}{MEDIA_MARK}{url[cut:]}")
+    path = media.path if media is not None else rooted_path(url[:cut])
+    if path is not None:
+        token.attrSet(name, f"{MEDIA_MARK}{path}{MEDIA_MARK}{url[cut:]}")
     return media
 
 

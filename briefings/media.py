@@ -20,7 +20,7 @@ from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import SiteError
-from .urls import media_path
+from .urls import media_path, rooted_path
 
 
 class Media(NamedTuple):
@@ -110,9 +110,13 @@ def resolve(reference: Reference, content_file: str, content_dir: str, shown: st
 
     A name is looked for next to the content file, then in the folder named after it. The
     file's absolute path is returned also when the file is missing (its appearance later must
-    make the content file load again)."""
+    make the content file load again).
+
+    A root-relative reference (`/2024/05/carte.png`) names the file at that path under content/,
+    which the site mirrors; when there is none it is a link to a page or file of the site (a
+    theme's `/static/logo.png`), never an error."""
     if not is_local(reference.url):
-        return None, None, None
+        return _rooted(reference, content_dir, shown)
     parts = urlsplit(reference.url)
     name = unquote(parts.path)
     folder = os.path.dirname(content_file)
@@ -130,14 +134,7 @@ def resolve(reference: Reference, content_file: str, content_dir: str, shown: st
     hidden = any(part.startswith(".") for part in os.path.relpath(candidates[0], root).split(os.sep))
     found = next((c for c in candidates if os.path.isfile(c)), None)
     if found is not None and not hidden:
-        real = os.path.realpath(found)
-        if not real.startswith(os.path.realpath(root) + os.sep):
-            return None, None, SiteError(
-                shown, reference.line, f"`{reference.url}` is a link to a file outside content/, refused",
-                "copy the file itself into content/")
-        source = os.path.relpath(found, root).replace(os.sep, "/")
-        width, height = image_size(found) or (0, 0)
-        return Media(parts.path, source, media_path(source), width, height), found, None
+        return _found(reference, found, root, shown)
     if page_like:
         return None, None, None
     what = "image" if reference.image else "file"
@@ -148,6 +145,37 @@ def resolve(reference: Reference, content_file: str, content_dir: str, shown: st
     inside = os.path.relpath(candidates[1], os.path.dirname(root)).replace(os.sep, "/")
     return None, candidates[0], SiteError(shown, reference.line, f"{what} `{reference.url}` not found",
                                           f"put it at {near} or {inside}, or fix the name")
+
+
+def image_elsewhere(url: str) -> Media:
+    """A share image that is no file under content/: an http(s) URL, kept as written, or a
+    root-relative one (a theme's `/static/logo.png`), given its site path for an absolute URL."""
+    return Media(url, "", rooted_path(url) or "")
+
+
+def _rooted(reference: Reference, content_dir: str, shown: str
+            ) -> tuple[Media | None, str | None, SiteError | None]:
+    """`resolve` for a root-relative reference: the file at its path under content/, if any."""
+    site_path = rooted_path(reference.url)
+    if site_path is None:  # external: a scheme, a host, `#` or `?`
+        return None, None, None
+    root = os.path.normpath(content_dir)
+    file = os.path.join(root, *site_path.split("/"))
+    if any(part.startswith(".") for part in site_path.split("/")) or not os.path.isfile(file):
+        return None, file, None
+    return _found(reference, file, root, shown)
+
+
+def _found(reference: Reference, found: str, root: str, shown: str
+           ) -> tuple[Media | None, str | None, SiteError | None]:
+    """The Media of the file `found` under content/ (`root`), unless it links out of content/."""
+    if not os.path.realpath(found).startswith(os.path.realpath(root) + os.sep):
+        return None, None, SiteError(
+            shown, reference.line, f"`{reference.url}` is a link to a file outside content/, refused",
+            "copy the file itself into content/")
+    source = os.path.relpath(found, root).replace(os.sep, "/")
+    width, height = image_size(found) or (0, 0)
+    return Media(urlsplit(reference.url).path, source, media_path(source), width, height), found, None
 
 
 # --- image sizes from their headers ----------------------------------------------------------

@@ -27,7 +27,7 @@ from .content import Briefing, read_body, stamp
 from .dates import BriefingDate, span
 from .engine import engine_stamp
 from .errors import SiteError, SiteErrors, display_path
-from .markdown import MEDIA_LINK, to_html
+from .markdown import MEDIA_LINK, MEDIA_MARK, to_html
 from .plan import Page
 from .theme import THEME_DIR, THEME_PREFIX, template_dirs
 from .typography import typography
@@ -189,8 +189,8 @@ class Renderer:
 
     def briefing_html(self, briefing: Briefing, page: Page | None = None) -> Markup:
         """The body's HTML: from the body store when an earlier build rendered this very file.
-        Links to its media files are made for `page` (see `media_url`); without a page, they
-        are the files' site paths (the search index reads text only)."""
+        Links to its media files and root-relative ones are made for `page` (see `media_url`);
+        without a page, they are site paths (the search index reads text only)."""
         html = self.bodies.get(briefing.digest) if self.bodies else None
         if html is None:
             body, unchanged = read_body(briefing, self.config.root)
@@ -198,7 +198,7 @@ class Renderer:
             self.markdown_runs += 1
             if self.bodies and unchanged:  # a file edited since it was loaded is not stored under the old digest
                 self.bodies.put(briefing.digest, html)
-        if briefing.media:
+        if MEDIA_MARK in html:
             link = (lambda path: self.media_url(page, path)) if page else (lambda path: path)
             html = MEDIA_LINK.sub(lambda m: m.group(1) + str(escape(link(unescape(m.group(2))))), html)
         return Markup(html)

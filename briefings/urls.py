@@ -11,7 +11,7 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Callable
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from . import language
 from .dates import BriefingDate
@@ -215,6 +215,21 @@ _URL_SAFE = "/#?=&:.-_~"
 """Characters a site path keeps as they are in a URL; the rest is percent-encoded."""
 _NOTHING_TO_QUOTE = re.compile(r"[A-Za-z0-9/#?=&:.\-_~]*")
 """A path of only these needs no quoting: the usual case (slugs are ASCII), checked fast."""
+
+
+def rooted_path(url: str) -> str | None:
+    """The site path a root-relative URL names (`/topics/economie/` -> `topics/economie/index.html`,
+    `/2024/05/carte.png?v=2` -> `2024/05/carte.png`), or None for any other URL.
+
+    In a briefing's body `/` means the site's root, as an editor reads it: under a sub-path
+    (`https://USER.github.io/REPO/`) or from disk the host's root is somewhere else, so such a
+    link is written relative to each page like every other (markdown.py marks it, render.py
+    writes it). `..` cannot climb above the root."""
+    if not url.startswith("/") or url.startswith("//"):
+        return None
+    written = unquote(urlsplit(url).path)
+    path = posixpath.normpath(written).lstrip("/")
+    return posixpath.join(path, "index.html") if not path or written.endswith("/") else path
 
 
 def relative_url(from_path: str, to_path: str, link_style: str = "pretty") -> str:

@@ -244,3 +244,70 @@ def test_images_load_in_chromium_under_a_sub_path_and_from_disk(tmp_path: Path) 
             assert [src for src, _ in images] == ["../carte.png", "releve.gif", "../photos/port%20nord.jpg"], url
             broken = [src for src, width in images if not width and not src.endswith(".jpg")]
             assert not broken, (url, images)  # the JPEG is a header only: it has no pixels to show
+
+
+ROOTED_BODY = """Voir [l'accueil](/), [le voisin](/2023/01/voisin/#suite) et [le style](/static/style.css?v=2).
+
+![La carte vue d'en haut](/2024/05/vue%20haute.png) et ![autre](//cdn.example.org/x.png).
+"""
+
+
+def test_root_relative_links_mean_the_site_root_on_every_host(tmp_path: Path) -> None:
+    """`/…` in a body is the site's root, not the host's: under a sub-path (the project's
+    BASE_URL is /briefings/) and from disk it is written relative to the page, in feeds as an
+    absolute URL, and a file of content/ it names is published."""
+    config = media_project(tmp_path / "project", body=ROOTED_BODY)
+    (config.parent / "content/2024/05/vue haute.png").write_bytes(png(64, 32))  # named only from the root
+    for style in ("pretty", "files"):
+        site = tmp_path / style
+        run = run_build_py(config, "build", "--no-search", "--link-style", style, "--output", str(site))
+        assert run.code == 0, run.output
+        body = parse_html(site / PAGE).find("div", "body")
+        hrefs = [e.attrs["href"] for e in body.find_all("a")]
+        index = "index.html" if style == "files" else ""
+        assert hrefs == [f"../../../{index}", f"../../../2023/01/voisin/{index}#suite",
+                         "../../../static/style.css?v=2"], hrefs
+        for href in hrefs:
+            target = resolve(site, PAGE, href)
+            assert target is not None and target.is_file(), href
+        (image, elsewhere) = body.find_all("img")
+        assert image.attrs["src"] == "../vue%20haute.png" and image.attrs["width"] == "64", image.attrs
+        assert elsewhere.attrs["src"] == "//cdn.example.org/x.png", "a URL with a host is left as written"
+        assert (site / "2024/05/vue haute.png").read_bytes() == png(64, 32)
+        page = parse_html(site / PAGE)
+        assert _meta(page, "og:image") == BASE_URL + "2024/05/vue%20haute.png"
+        assert _meta(page, "og:image:alt") == "La carte vue d'en haut"
+    items = json.loads((site / "feed.json").read_text(encoding="utf-8"))["items"]
+    feed_body = parse_html([i["content_html"] for i in items if "Séisme" in i["title"]][0])
+    assert [e.attrs["href"] for e in feed_body.find_all("a")] == [
+        BASE_URL, BASE_URL + "2023/01/voisin/#suite", BASE_URL + "static/style.css?v=2"]
+    assert feed_body.find("img").attrs["src"] == BASE_URL + "2024/05/vue%20haute.png"
+
+
+def test_a_root_relative_share_image_may_be_any_file_of_the_site(tmp_path: Path) -> None:
+    config = media_project(tmp_path / "project", meta={"image": "/static/favicon.svg"})
+    assert run_build_py(config, "build", "--no-search").code == 0
+    page = parse_html(config.parent / "site" / PAGE)
+    assert _meta(page, "og:image") == BASE_URL + "static/favicon.svg" == _json_ld(page)["image"][0]
+    assert (config.parent / "site/static/favicon.svg").is_file()
+    config = media_project(tmp_path / "other", meta={"image": "/2024/05/seisme-au-large/releve.gif"})
+    assert run_build_py(config, "build", "--no-search").code == 0
+    page = parse_html(config.parent / "site" / PAGE)
+    assert _meta(page, "og:image") == BASE_URL + "2024/05/seisme-au-large/releve.gif"
+    assert (_meta(page, "og:image:width"), _meta(page, "og:image:height")) == ("12", "8")
+
+
+def test_a_file_named_from_the_root_is_published_once_it_appears(tmp_path: Path) -> None:
+    """A root-relative name that is no file of content/ may be any file of the site (no error);
+    when the file appears in content/, the next build publishes it and sizes the image."""
+    config = media_project(tmp_path / "project", body=ROOTED_BODY)
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    site = config.parent / "site"
+    assert not (site / "2024/05/vue haute.png").exists()
+    assert "width" not in _images(site)[0].attrs
+    (config.parent / "content/2024/05/vue haute.png").write_bytes(png(64, 32))
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    assert (site / "2024/05/vue haute.png").read_bytes() == png(64, 32)
+    assert _images(site)[0].attrs["width"] == "64"
