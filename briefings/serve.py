@@ -133,7 +133,13 @@ RELOAD_SCRIPT = br"""// Live reload for `build.py serve`; added to HTML response
     });
     source.addEventListener("error", (event) => {
       if (!event.data) return;  // the connection dropped (server stopped?); EventSource retries by itself
-      showOverlay(JSON.parse(event.data).errors);
+      const state = JSON.parse(event.data);
+      if (state.version !== version) {  // a new site came with errors (a broken seed): show both
+        disconnect();
+        location.reload();
+        return;
+      }
+      showOverlay(state.errors);
     });
   }
   function disconnect() {
@@ -247,12 +253,14 @@ class ReloadChannel:
         with self._lock:
             return dict(self._state)
 
-    def built(self, css_only: bool = False) -> None:
-        """A new site is being served."""
+    def built(self, css_only: bool = False, errors: list[SiteError] | None = None) -> None:
+        """A new site is being served; `errors`: the seeds it could not import, announced with
+        it in one change (a tab never sees the new site without them)."""
         with self._lock:
             previous = self._state["version"]
             self._builds += 1
-            self._publish({"version": self._version(), "previous": previous, "css": css_only, "errors": []})
+            self._publish({"version": self._version(), "previous": previous, "css": css_only and not errors,
+                           "errors": [_error_json(e) for e in errors or ()]})
 
     def failed(self, errors: list[SiteError]) -> None:
         """The last build failed; the site served is unchanged."""
@@ -570,14 +578,16 @@ class PreviewServer:
     def _failed(self, errors: list[SiteError], start: float, built: bool = False) -> bool:
         if built:
             self.site_dir = self._config.site_dir
-            self.channel.built()
         for error in errors:
             print(error, file=sys.stderr)
         count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
         kept = "the new site is served" if built else "still serving the last good site"
         print(f"build: failed with {count} after {time.perf_counter() - start:.2f} s; {kept}",
               file=sys.stderr, flush=True)
-        self.channel.failed(errors)
+        if built:
+            self.channel.built(errors=errors)
+        else:
+            self.channel.failed(errors)
         return False
 
     def _load_config(self) -> None:

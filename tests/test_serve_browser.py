@@ -131,6 +131,20 @@ def test_edits_errors_and_new_seeds_show_up_without_reloading(
     assert script_errors == []
 
 
+def test_a_build_with_a_broken_seed_shows_its_new_pages_and_the_seed_s_error(
+        server: PreviewServer, project: Path, page: Page) -> None:
+    page.goto(server.url)
+    listening(server.channel)
+    save(project.parent / "seeds" / "002_abcdef0123456789.txt", "no date line here\n")
+    save(project.parent / "seeds" / "001_aaaabbbbccccdddd.txt",
+         " date 2024-03 La Chine annonce une croissance de cinq pour cent.\n\n"
+         "Pékin a fixé un objectif de croissance économique d'environ 5 % pour cette année.\n")
+    # the site built beside the broken seed is shown (the tab reloads), with the seed's error over it
+    page.get_by_text("La Chine annonce une croissance de cinq pour cent").first.wait_for(timeout=WAIT_MS)
+    page.locator(OVERLAY).wait_for(timeout=WAIT_MS)
+    assert "seeds/002_abcdef0123456789.txt" in page.locator(OVERLAY).inner_text()
+
+
 def test_error_text_is_shown_as_text_never_as_html(server: PreviewServer, project: Path, page: Page) -> None:
     original = project.read_text(encoding="utf-8")
     page.goto(server.url)

@@ -346,11 +346,9 @@ def test_a_broken_seed_is_reported_until_fixed(server: PreviewServer, project: P
     before = status(server)
     seed = project.parent / "seeds" / "002_abcdef0123456789.txt"
     seed.write_text("no date line here\n", encoding="utf-8")
-    # the event: the errors shown (a build that imports a broken seed first announces the site it
-    # built, then its errors: a status read in between has a new version and no error yet)
-    broken = wait_for(lambda: (s := status(server))["errors"] and s)
-    assert broken["version"] != before["version"]
-    assert broken["errors"][0]["path"] == "seeds/002_abcdef0123456789.txt"
+    # the event: a new version; the site it built and the seed's errors are announced in one change
+    broken = wait_for(lambda: (s := status(server))["version"] != before["version"] and s)
+    assert broken["errors"] and broken["errors"][0]["path"] == "seeds/002_abcdef0123456789.txt"
     seed.write_text(NEW_SEED, encoding="utf-8")
     fixed = wait_for_build(server, broken)
     assert fixed["errors"] == []
