@@ -16,6 +16,7 @@ from . import frontmatter, yamldoc
 from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
+from .links import PageLink, find_page_link, linked_digest, names_content_file
 from .media import Media, Reference, image_elsewhere, is_local, references, resolve
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
@@ -78,6 +79,8 @@ class Briefing:
     image: Media | None = None
     """The image shared with the page (`og:image`): `image:` in the front matter, else the
     body's first image. An image on another site has only a `reference` (its URL), no `path`."""
+    links: tuple[PageLink, ...] = ()
+    """Its body's links to other content files (links.py), pointed at their pages each build."""
     updated: BriefingDate | None = None
     """When import last rewrote it from a changed seed, after it was published (`updated:`)."""
     corrections: tuple[Correction, ...] = ()
@@ -131,14 +134,16 @@ UNDATED = BriefingDate(1970)
 """The `date` of a page without one: a placeholder no page shows."""
 
 
-def briefing_digest(file_digest: str, media: tuple[Media, ...], image: Media | None) -> str:
+def briefing_digest(file_digest: str, media: tuple[Media, ...], image: Media | None,
+                    links: tuple[PageLink, ...] = ()) -> str:
     """A briefing's digest: its file's, folded with its media's names and sizes when it has
     media, since its page shows them (`width`, `height`, their links) and the bodies' store
-    keeps HTML under this digest. A replaced image of the same size changes no page: only
+    keeps HTML under this digest, and with where its links to other briefings lead once
+    resolved (links.linked_digest). A replaced image of the same size changes no page: only
     the copied file, which the build copies again by its own stamp."""
-    if not media and image is None:
-        return file_digest
-    return hashlib.blake2b(repr((file_digest, media, image)).encode(), digest_size=16).hexdigest()
+    if media or image is not None:
+        file_digest = hashlib.blake2b(repr((file_digest, media, image)).encode(), digest_size=16).hexdigest()
+    return linked_digest(file_digest, links)
 
 
 def _digest(*values: object) -> bytes:
@@ -410,11 +415,20 @@ class _Fields:
         return slug, order
 
 
-    def media(self, path: Path, files: list[str]) -> tuple[tuple[Media, ...], Media | None]:
-        """The body's media files and the page's share image, each checked (see media.py)."""
+    def media(self, path: Path, files: list[str]) -> tuple[tuple[Media, ...], Media | None, tuple[PageLink, ...]]:
+        """The body's media files, the page's share image and the body's links to other content
+        files, each checked (see media.py and links.py)."""
         found: dict[str, Media] = {}
+        links: dict[str, PageLink] = {}
         first_image: Media | None = None
         for reference in references(clean_text(self.doc.body), self.doc.body_line):
+            if names_content_file(reference):
+                link, file, error = find_page_link(reference, str(path), str(self.config.content_dir),
+                                                   str(self.config.root), self.shown)
+                self._media_outcome(file, error, files)
+                if link is not None:
+                    links.setdefault(link.reference, link)
+                continue
             media, file, error = resolve(reference, str(path), str(self.config.content_dir), self.shown)
             self._media_outcome(file, error, files)
             if media is not None:
@@ -428,7 +442,7 @@ class _Fields:
                          "add `image:` or an image to the text, or remove the line", warning=True)
         elif alt and image is not None:
             image = image._replace(alt=alt)
-        return tuple(found.values()), image
+        return tuple(found.values()), image, tuple(links.values())
 
     def share_image(self, path: Path, files: list[str]) -> Media | None:
         """`image:` of the front matter: a file, as in the body (by its name, or its path from
@@ -511,7 +525,7 @@ class _Fields:
         self.unknown_keys()
         undated = self.undated(path)
         body = clean_body(self.doc.body)
-        media, image = self.media(path, files)
+        media, image, links = self.media(path, files)
         title = self.text("title", required=True)
         if not body.strip():
             self.errors.append(SiteError(self.shown, self.doc.body_line, "the briefing has no text",
@@ -531,10 +545,10 @@ class _Fields:
             date=date,
             topics=(self.config.default_topic,) if undated else self.topics(),
             lang=self.lang(), summary=summary, id=self.text("id", path.stem), source=self.text("source"),
-            body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image),
+            body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image, links),
             draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
-            updated=self.updated(date), corrections=self.corrections(date))
+            links=links, updated=self.updated(date), corrections=self.corrections(date))
 
 
 def is_language_tag(text: str) -> bool:
@@ -556,7 +570,7 @@ def read_body(briefing: Briefing, root: Path) -> tuple[str, bool]:
     data = read_bytes(root / briefing.file, briefing.file)
     text = data.decode("utf-8-sig", "replace")
     file_digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if briefing_digest(file_digest, briefing.media, briefing.image) != briefing.digest:
+    if briefing_digest(file_digest, briefing.media, briefing.image, briefing.links) != briefing.digest:
         return clean_body(frontmatter.split(text, briefing.file).body), False
     return clean_body("\n".join(text.replace("\r\n", "\n").split("\n")[briefing.body_line - 1:])), True
 

@@ -10,9 +10,10 @@ rule: a `javascript:` text is never linked.
 `<!--more-->` (which raw HTML being off would print as text) marks where a
 briefing's summary ends: it is never printed, and `plain_text` stops there.
 
-Links and images to the briefing's media files (media.py), and root-relative ones
-(`/topics/economie/`, which mean the site's root: urls.rooted_path), are written with the
-site path between MEDIA_MARK characters instead of a URL: the HTML is stored once
+Links and images to the briefing's media files (media.py), links to other briefings'
+content files (links.py), and root-relative ones (`/topics/economie/`, which mean the site's
+root: urls.rooted_path), are written with the site path between MEDIA_MARK characters
+instead of a URL: the HTML is stored once
 (bodies.py) and shown on pages at every depth and in feeds, so the renderer turns each
 into a URL for the page that shows it (render.Renderer.briefing_html, with urls.py).
 Images get their `width` and `height`, and all but a body's first image `loading="lazy"`:
@@ -36,6 +37,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .urls import rooted_path
 
 if TYPE_CHECKING:
+    from .links import PageLink
     from .media import Media
 
 _UNSAFE_LINK = re.compile(r"^\s*(javascript|vbscript|file|data):", re.IGNORECASE)
@@ -182,7 +184,7 @@ def _media_attribute(token: Token, name: str, env: dict[str, Any]) -> Media | No
     url = str(token.attrGet(name) or "")
     cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
     media: Media | None = env["media"].get(url[:cut])
-    path = media.path if media is not None else rooted_path(url[:cut])
+    path = media.path if media is not None else env["links"].get(url[:cut]) or rooted_path(url[:cut])
     if path is not None:
         token.attrSet(name, f"{MEDIA_MARK}{path}{MEDIA_MARK}{url[cut:]}")
     return media
@@ -211,9 +213,12 @@ _md.add_render_rule("link_open", _link_open)
 
 
 @lru_cache(maxsize=4096)
-def to_html(source: str, media: tuple[Media, ...] = ()) -> str:
-    """Render a briefing body with its media; cached because feeds and pages render the same bodies."""
-    return str(_md.render(source, {"media": {m.reference: m for m in media}, "images": 0}))
+def to_html(source: str, media: tuple[Media, ...] = (), links: tuple[PageLink, ...] = ()) -> str:
+    """Render a briefing body with its media and links to other briefings; cached because feeds
+    and pages render the same bodies."""
+    return str(_md.render(source, {"media": {m.reference: m for m in media},
+                                   "links": {link.reference: link.path for link in links if link.path},
+                                   "images": 0}))
 
 
 def parse(source: str) -> list[Token]:

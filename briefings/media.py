@@ -51,10 +51,11 @@ class Reference(NamedTuple):
     alt: str = ""
 
 
-PAGE_EXTENSIONS = frozenset({".html", ".htm", ".md", ".xml", ".json"})
+PAGE_EXTENSIONS = frozenset({".html", ".htm", ".xml", ".json"})
 """A relative link to a folder (`../autre-briefing/`) or a name with one of these extensions may
-point at a page of the site: it is left as written when no such file is in content/. A link to
-any other name (`rapport.pdf`, `notes`) and every image must be a file there."""
+point at a page of the site: it is left as written when no such file is in content/ (a `.md`
+name is a link to another briefing: links.py). A link to any other name (`rapport.pdf`,
+`notes`) and every image must be a file there."""
 
 
 def is_local(url: str) -> bool:

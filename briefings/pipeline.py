@@ -29,6 +29,7 @@ from .archive import Archive, RelatedMemo, build_archive, related_memo
 from .config import Config
 from .content import FileEntry, content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
+from .links import resolve_links
 from .output import SiteWriter, static_files
 from .plan import Page, media_collisions, media_files, path_collisions, plan_site
 from .schedule import Schedule, schedule, site_today
@@ -84,6 +85,8 @@ def load(config: Config, strict: bool = False, entries: dict[str, FileEntry] | N
     from .render import renderer_for
     loaded, problems = load_content(config, stamps, cache=entries, jobs=jobs)
     briefings, held = schedule(loaded, today or site_today(config), future)
+    briefings, link_warnings = resolve_links(briefings)
+    problems += link_warnings
     renderer = renderer_for(config, strict=strict, compiled_cache=compiled_cache)
     problems += renderer.check_templates()
     errors = [p for p in problems if not p.warning]

@@ -194,7 +194,7 @@ class Renderer:
         html = self.bodies.get(briefing.digest) if self.bodies else None
         if html is None:
             body, unchanged = read_body(briefing, self.config.root)
-            html = to_html(body, briefing.media)
+            html = to_html(body, briefing.media, briefing.links)
             self.markdown_runs += 1
             if self.bodies and unchanged:  # a file edited since it was loaded is not stored under the old digest
                 self.bodies.put(briefing.digest, html)

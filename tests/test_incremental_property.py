@@ -156,6 +156,11 @@ CONFIG_CHANGES: dict[str, list] = {
 }
 
 
+def _link(target: str) -> str:
+    """A paragraph linking to the content file `target`, from content/'s root."""
+    return f"[Voir]({target.removeprefix('content')})"
+
+
 def _note(message: str) -> None:
     """`note` for the failing example's report; a no-op when the machine is driven by hand."""
     if currently_in_test_context():
@@ -196,6 +201,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.images: dict[str, str] = {}
         """Content file -> the image beside it that its body shows first."""
         self.image_count = 0
+        self.links: dict[str, set[str]] = {}
+        """Content file -> the content files whose bodies link to it."""
         self.config: dict = {}
         self.ready = False
         self.sitemap_limit = plan.SITEMAP_LIMIT
@@ -376,6 +383,32 @@ class IncrementalBuilds(RuleBasedStateMachine):
         _note(f"{'updated' if updated else 'correction'} of {name} on day {day}")
         self._write_doc(name)
 
+    @precondition(lambda self: self.docs)
+    @rule(index=st.integers(0, 99), other=st.integers(0, 99))
+    def link_to_briefing(self, index: int, other: int) -> None:
+        """A body links to a briefing by its content file: its page follows the target's moves
+        (date, slug), and whether it is published (scheduled ones are held back)."""
+        name, target = self._pick(index), self._pick(other)
+        meta, body = self.docs[name]
+        self.docs[name] = (meta, f"{body}\n\n{_link(target)}")
+        self.links.setdefault(target, set()).add(name)
+        _note(f"link from {name} to {target}")
+        self._write_doc(name)
+
+    def _relink(self, old: str, new: str | None) -> None:
+        """`old` was renamed to `new` (or deleted: None): the links to it follow, or go."""
+        for linkers in self.links.values():  # a renamed or deleted file links from there no more
+            if old in linkers:
+                linkers.discard(old)
+                if new:
+                    linkers.add(new)
+        for linker in self.links.pop(old, set()):
+            meta, body = self.docs[linker]
+            self.docs[linker] = (meta, body.replace(f"\n\n{_link(old)}", f"\n\n{_link(new)}" if new else ""))
+            self._write_doc(linker)
+            if new:
+                self.links.setdefault(new, set()).add(linker)
+
     @rule(stem=st.sampled_from(STEMS), briefing=briefings())
     def add_briefing(self, stem: str, briefing: tuple[dict, str]) -> None:
         name = self._free_name(self._folder(briefing[0]["date"]), stem)
@@ -391,6 +424,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.images.pop(name, None)  # the image file stays, shown by no briefing: not published
         _note(f"delete {name}")
         (self.root / name).unlink()
+        self._relink(name, None)
 
     @precondition(lambda self: self.docs)
     @rule(index=st.integers(0, 99), stem=st.sampled_from(STEMS))
@@ -403,6 +437,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
             self.images[new] = self.images.pop(name)
         _note(f"rename {name} -> {new}")
         (self.root / name).rename(self.root / new)
+        self._relink(name, new)
 
     @rule(what=st.sampled_from(["content", "config", "template", "static"]), index=st.integers(0, 99))
     def save_without_change(self, what: str, index: int) -> None:

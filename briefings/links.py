@@ -1,0 +1,98 @@
+"""Links between briefings: `[le voisin](voisin.md)` in a body leads to that content file's page.
+
+An editor links to another briefing by its file, as they see it in content/ (MkDocs's way,
+and Pelican's `{filename}`): relative to the content file (`../01/voisin.md`), or from
+content/'s root (`/2023/01/voisin.md`), with an optional `#fragment`. The page's URL comes
+from the target's date and slug, which an edit to the target may change, so loading only
+records which file a link names (`find_page_link`), and every build resolves it against the
+briefings it publishes (`resolve_links`). The linking briefing's digest covers where its
+links lead (content.briefing_digest): when a target moves, the pages showing the link are
+rendered again, and their stored body HTML is not reused.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import unquote, urlsplit
+
+from .errors import SiteError
+from .urls import rooted_path
+
+if TYPE_CHECKING:
+    from .content import Briefing
+    from .media import Reference
+
+CONTENT_SUFFIX = ".md"
+
+
+class PageLink(NamedTuple):
+    """A body's link to another content file (plain data: cached with the briefing)."""
+
+    reference: str
+    """The URL as the body's Markdown gives it, without `?query` or `#fragment` (markdown.py
+    matches rendered links against it)."""
+    file: str
+    """The content file it names, as Briefing.file writes it (`content/2023/01/voisin.md`)."""
+    line: int
+    path: str = ""
+    """The page of that briefing in the site, once resolved; empty while it is not published."""
+
+
+def names_content_file(reference: Reference) -> bool:
+    """A link (not an image) to a `.md` name on this site: a link to another content file."""
+    if reference.image:
+        return False
+    parts = urlsplit(reference.url)
+    return (not parts.scheme and not parts.netloc and parts.path.lower().endswith(CONTENT_SUFFIX)
+            and ":" not in unquote(parts.path).split("/")[0])
+
+
+def find_page_link(reference: Reference, content_file: str, content_dir: str, project_root: str,
+                   shown: str) -> tuple[PageLink | None, str | None, SiteError | None]:
+    """The content file a `.md` link of `content_file` names: (its PageLink, None, None), or
+    an error with the file's absolute path (its appearance must make `content_file` load again)."""
+    root = os.path.normpath(content_dir)
+    site_path = rooted_path(reference.url)
+    if site_path is not None:
+        target = os.path.join(root, *site_path.split("/"))
+    else:
+        target = os.path.normpath(os.path.join(os.path.dirname(content_file), unquote(urlsplit(reference.url).path)))
+    key = os.path.relpath(target, project_root).replace(os.sep, "/")
+    if not target.startswith(root + os.sep):
+        return None, None, SiteError(shown, reference.line, f"`{reference.url}` points outside content/, refused",
+                                     "link to a content file, e.g. `../01/voisin.md`")
+    if not os.path.isfile(target):
+        return None, target, SiteError(shown, reference.line, f"link `{reference.url}`: there is no {key}",
+                                       "fix the file name: a link to another briefing names its content file")
+    return PageLink(urlsplit(reference.url).path, key, reference.line), None, None
+
+
+def resolve_links(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:
+    """The briefings with their links to other briefings pointed at those briefings' pages, and
+    a warning for each link to a content file this build does not publish (a draft, one dated
+    later, or one that failed to load): that link is left as written until it is."""
+    if not any(b.links for b in briefings):  # the usual archive: nothing to resolve
+        return briefings, []
+    pages = {b.file: b.path for b in briefings}
+    resolved: list[Briefing] = []
+    warnings: list[SiteError] = []
+    for briefing in briefings:
+        if briefing.links:
+            links = tuple(link._replace(path=pages.get(link.file, "")) for link in briefing.links)
+            warnings += [SiteError(briefing.file, link.line, f"link `{link.reference}`: {link.file} is not "
+                                   "published (a draft, or dated later)",
+                                   "the link works once it is published", warning=True)
+                         for link in links if not link.path]
+            briefing = replace(briefing, links=links, digest=linked_digest(briefing.digest, links))
+        resolved.append(briefing)
+    return resolved, warnings
+
+
+def linked_digest(digest: str, links: tuple[PageLink, ...]) -> str:
+    """`digest` folded with where `links` lead, when any is resolved (content.briefing_digest)."""
+    targets = tuple(link.path for link in links)
+    if not any(targets):
+        return digest
+    return hashlib.blake2b(repr((digest, targets)).encode(), digest_size=16).hexdigest()

@@ -1,0 +1,113 @@
+"""Links between briefings by their content files: `[le voisin](../01/voisin.md)` leads to that
+briefing's page, wherever its date and slug put it, on every host and in feeds; a link to no
+content file is an error at its line, one to an unpublished briefing a warning; incremental
+builds follow a target that moves or goes, and equal a clean build.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from helpers import BASE_URL, content_file, create_project, parse_html, resolve, run_build_py, snapshot
+
+SOURCE = "content/2024/05/seisme.md"
+PAGE = "2024/05/seisme-au-large/index.html"
+TARGET_PAGE = "2023/01/le-voisin/index.html"
+BODY = """Un séisme a frappé la côte ce matin.
+
+Voir [le voisin](../../2023/01/voisin.md#suite), [depuis la racine](/2023/01/voisin.md)
+et [la page À propos](../../pages/about.md).
+"""
+
+
+def link_project(root: Path, body: str = BODY) -> Path:
+    return create_project(root, {"feeds": {"full_content": True}}, content={
+        "2024/05/seisme.md": content_file({"title": "Séisme au large", "date": "2024-05-03",
+                                          "slug": "seisme-au-large"}, body),
+        "2023/01/voisin.md": content_file({"title": "Le voisin", "date": "2023-01-02", "slug": "le-voisin"}),
+        "pages/about.md": content_file({"title": "À propos"}, "Qui nous sommes."),
+    })
+
+
+def _body_links(site: Path, page: str = PAGE) -> list[str]:
+    return [e.attrs["href"] for e in parse_html(site / page).find("div", "body").find_all("a")]
+
+
+def test_a_link_to_a_content_file_leads_to_its_page_on_every_host_and_in_feeds(tmp_path: Path) -> None:
+    config = link_project(tmp_path / "project")
+    for style in ("pretty", "files"):
+        site = tmp_path / style
+        run = run_build_py(config, "build", "--no-search", "--link-style", style, "--output", str(site))
+        assert run.code == 0, run.output
+        index = "index.html" if style == "files" else ""
+        hrefs = _body_links(site)
+        assert hrefs == [f"../../../2023/01/le-voisin/{index}#suite", f"../../../2023/01/le-voisin/{index}",
+                         f"../../../about/{index}"], hrefs
+        for href in hrefs:
+            target = resolve(site, PAGE, href)
+            assert target is not None and target.is_file(), href
+        assert not list(site.rglob("*.md")), "a content file is never published as a file"
+    items = json.loads((site / "feed.json").read_text(encoding="utf-8"))["items"]
+    feed_body = parse_html([i["content_html"] for i in items if "Séisme" in i["title"]][0])
+    assert [e.attrs["href"] for e in feed_body.find_all("a")] == [
+        BASE_URL + "2023/01/le-voisin/#suite", BASE_URL + "2023/01/le-voisin/", BASE_URL + "about/"]
+
+
+def test_a_link_to_no_content_file_is_an_error_at_its_line(tmp_path: Path) -> None:
+    config = link_project(tmp_path / "project", body="Un texte.\n\nVoir [le voisin](../../2023/01/voison.md).\n")
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 1
+    assert (f"{SOURCE}:8: link `../../2023/01/voison.md`: there is no content/2023/01/voison.md (fix the file "
+            "name: a link to another briefing names its content file)") in run.stderr, run.stderr
+    assert not (config.parent / "site").exists()
+    # the file appearing makes the build pass: the linking file is read again
+    (config.parent / "content/2023/01/voison.md").write_text(
+        content_file({"title": "Le voison", "date": "2023-01-05"}), encoding="utf-8")
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    assert _body_links(config.parent / "site") == ["../../../2023/01/voison/"]
+
+
+def test_a_link_to_a_draft_is_a_warning_and_left_as_written(tmp_path: Path) -> None:
+    config = link_project(tmp_path / "project")
+    voisin = config.parent / "content/2023/01/voisin.md"
+    voisin.write_text(content_file({"title": "Le voisin", "date": "2023-01-02", "draft": True}), encoding="utf-8")
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    assert (f"{SOURCE}:8: warning: link `../../2023/01/voisin.md`: content/2023/01/voisin.md is not "
+            "published (a draft, or dated later) (the link works once it is published)") in run.stderr, run.stderr
+    assert _body_links(config.parent / "site")[0] == "../../2023/01/voisin.md#suite"
+
+
+def test_incremental_builds_follow_a_target_that_moves_or_goes(tmp_path: Path) -> None:
+    """The target's slug, then its date change (its page moves), then it becomes a draft:
+    each incremental build equals a clean build, and the linking page follows."""
+    config = link_project(tmp_path / "project")
+    root = config.parent
+    assert run_build_py(config, "build", "--no-search").code == 0
+
+    def rebuilt_equals_clean() -> dict[str, bytes]:
+        run = run_build_py(config, "build", "--no-search")
+        assert run.code == 0, run.output
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+        assert run_build_py(clean / "config.yaml", "build", "--no-search").code == 0
+        site = snapshot(root / "site")
+        assert site == snapshot(clean / "site")
+        return site
+
+    voisin = root / "content/2023/01/voisin.md"
+    voisin.write_text(content_file({"title": "Le voisin", "date": "2023-01-02", "slug": "autre-nom"}),
+                      encoding="utf-8")
+    site = rebuilt_equals_clean()
+    assert 'href="../../../2023/01/autre-nom/#suite"' in site[PAGE].decode()
+    voisin.write_text(content_file({"title": "Le voisin", "date": "2022-11-30", "slug": "autre-nom"}),
+                      encoding="utf-8")
+    site = rebuilt_equals_clean()
+    assert 'href="../../../2022/11/autre-nom/#suite"' in site[PAGE].decode()
+    assert json.loads(site["feed.json"])["items"][0]["content_html"].count(BASE_URL + "2022/11/autre-nom/") == 2
+    voisin.write_text(content_file({"title": "Le voisin", "date": "2022-11-30", "draft": True}), encoding="utf-8")
+    site = rebuilt_equals_clean()
+    assert 'href="../../2023/01/voisin.md#suite"' in site[PAGE].decode()
