@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import os
 import posixpath
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -106,6 +107,19 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         return {}
     return {name: p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and not (name := p.relative_to(folder).as_posix()).startswith("pagefind/")}
+
+
+def rebuilt_equals_clean(config: Path, scratch: Path) -> dict[str, bytes]:
+    """Build the project incrementally, then a copy of its inputs from nothing in `scratch`;
+    assert both sites are byte for byte the same, and return the files of the site."""
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(config.parent, scratch, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert run_build_py(scratch / "config.yaml", "build", "--no-search").code == 0
+    site = snapshot(config.parent / "site")
+    assert site == snapshot(scratch / "site")
+    return site
 
 
 def split_front_matter(path: Path) -> tuple[dict, str]:

@@ -6,10 +6,9 @@ builds follow a target that moves or goes, and equal a clean build.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from helpers import BASE_URL, content_file, create_project, parse_html, resolve, run_build_py, snapshot
+from helpers import BASE_URL, content_file, create_project, parse_html, rebuilt_equals_clean, resolve, run_build_py
 
 SOURCE = "content/2024/05/seisme.md"
 PAGE = "2024/05/seisme-au-large/index.html"
@@ -87,27 +86,16 @@ def test_incremental_builds_follow_a_target_that_moves_or_goes(tmp_path: Path) -
     root = config.parent
     assert run_build_py(config, "build", "--no-search").code == 0
 
-    def rebuilt_equals_clean() -> dict[str, bytes]:
-        run = run_build_py(config, "build", "--no-search")
-        assert run.code == 0, run.output
-        clean = tmp_path / "clean"
-        shutil.rmtree(clean, ignore_errors=True)
-        shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache"))
-        assert run_build_py(clean / "config.yaml", "build", "--no-search").code == 0
-        site = snapshot(root / "site")
-        assert site == snapshot(clean / "site")
-        return site
-
     voisin = root / "content/2023/01/voisin.md"
     voisin.write_text(content_file({"title": "Le voisin", "date": "2023-01-02", "slug": "autre-nom"}),
                       encoding="utf-8")
-    site = rebuilt_equals_clean()
+    site = rebuilt_equals_clean(config, tmp_path / "clean")
     assert 'href="../../../2023/01/autre-nom/#suite"' in site[PAGE].decode()
     voisin.write_text(content_file({"title": "Le voisin", "date": "2022-11-30", "slug": "autre-nom"}),
                       encoding="utf-8")
-    site = rebuilt_equals_clean()
+    site = rebuilt_equals_clean(config, tmp_path / "clean")
     assert 'href="../../../2022/11/autre-nom/#suite"' in site[PAGE].decode()
     assert json.loads(site["feed.json"])["items"][0]["content_html"].count(BASE_URL + "2022/11/autre-nom/") == 2
     voisin.write_text(content_file({"title": "Le voisin", "date": "2022-11-30", "draft": True}), encoding="utf-8")
-    site = rebuilt_equals_clean()
+    site = rebuilt_equals_clean(config, tmp_path / "clean")
     assert 'href="../../2023/01/voisin.md#suite"' in site[PAGE].decode()

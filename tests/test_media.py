@@ -8,7 +8,6 @@ tests/test_any_host.py; here Chromium also checks that the images really load th
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import feedparser
@@ -16,7 +15,16 @@ import pytest
 
 from browser import launch_browser
 from fixtures.images import gif, jpeg_header, png
-from helpers import BASE_URL, content_file, create_project, parse_html, resolve, run_build_py, snapshot
+from helpers import (
+    BASE_URL,
+    content_file,
+    create_project,
+    parse_html,
+    rebuilt_equals_clean,
+    resolve,
+    run_build_py,
+    snapshot,
+)
 from sitecrawl import SiteServer
 
 PAGE = "2024/05/seisme-au-large/index.html"
@@ -166,31 +174,21 @@ def test_incremental_builds_follow_replaced_and_removed_media(tmp_path: Path) ->
     root = config.parent
     assert run_build_py(config, "build", "--no-search").code == 0
 
-    def rebuilt_equals_clean() -> dict[str, bytes]:
-        run = run_build_py(config, "build", "--no-search")
-        assert run.code == 0, run.output
-        clean = tmp_path / "clean"
-        shutil.rmtree(clean, ignore_errors=True)
-        shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache"))
-        assert run_build_py(clean / "config.yaml", "build", "--no-search").code == 0
-        site = snapshot(root / "site")
-        assert site == snapshot(clean / "site")
-        return site
-
     (root / "content/2024/05/carte.png").write_bytes(png(80, 50, (0, 0, 200)))
-    site = rebuilt_equals_clean()
+    site = rebuilt_equals_clean(config, tmp_path / "clean")
     assert site["2024/05/carte.png"] == png(80, 50, (0, 0, 200))
     assert 'src="../carte.png" alt="Carte de la zone" title="La zone touchée" width="80" height="50"' \
         in site[PAGE].decode()
 
     (root / "content/2024/05/seisme-au-large/releve.gif").write_bytes(gif(12, 8)[:-1] + b"\x00\x3b")
-    site = rebuilt_equals_clean()  # new bytes, same size: the file is copied again, the page is as it was
+    # new bytes, same size: the file is copied again, the page is as it was
+    site = rebuilt_equals_clean(config, tmp_path / "clean")
     assert site["2024/05/seisme-au-large/releve.gif"].endswith(b"\x00\x3b")
 
     source = root / "content/2024/05/seisme-au-large.md"
     source.write_text(source.read_text(encoding="utf-8").replace("![le relevé](releve.gif)", ""), encoding="utf-8")
     (root / "content/2024/05/seisme-au-large/releve.gif").unlink()
-    site = rebuilt_equals_clean()
+    site = rebuilt_equals_clean(config, tmp_path / "clean")
     assert "2024/05/seisme-au-large/releve.gif" not in site
 
 
