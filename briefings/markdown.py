@@ -34,7 +34,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .urls import rooted_path
+from .urls import heading_id, rooted_path
 
 if TYPE_CHECKING:
     from .links import PageLink
@@ -130,8 +130,18 @@ def _unescape_bare_urls(state: StateCore) -> None:
                 text.content = _ESCAPE.sub(r"\1", text.content)
 
 
+def _heading_ids(state: StateCore) -> None:
+    """Give every heading an id from its text (urls.heading_id), so that a reader, or another
+    briefing (`voisin.md#bilan-humain`), can link to a section, as in every mature generator."""
+    taken: set[str] = set()
+    for index, token in enumerate(state.tokens):
+        if token.type == "heading_open" and index + 1 < len(state.tokens):
+            token.attrSet("id", heading_id(_inline_text(state.tokens[index + 1].children or [])[0], taken))
+
+
 _md.core.ruler.push("more", _more_marks)
 _md.core.ruler.push("unescape_bare_urls", _unescape_bare_urls)
+_md.core.ruler.push("heading_ids", _heading_ids)
 _md.add_render_rule("more", lambda *args: "")
 
 

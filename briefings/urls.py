@@ -78,6 +78,24 @@ def unique_slug(slug: str, taken: set[str]) -> str:
     return candidate
 
 
+THEME_IDS = frozenset({"main", "search", "corrections-title", "related-title", "month-topics-title",
+                       "topic-years-title", "h-year-only"})
+"""The element ids of the default theme's pages, which a heading's id must not take."""
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d+")
+"""The ids the footnotes of a body take (`fn1`, `fnref1`)."""
+
+
+def heading_id(text: str, taken: set[str]) -> str:
+    """The id of a heading in a body (`## Bilan humain` -> `bilan-humain`, `## 北朝鲜の反応`
+    -> `bei-chao-xian-no-fan-ying`): readable, ASCII like every slug here, so that a link to a section reads the
+    same in any browser and survives copying; `-2`, `-3`… when `taken` (the body's ids so
+    far, which this adds it to) has it, or the theme or the footnotes use it."""
+    slug = slugify(text, fallback="section", romanize=True)
+    if slug in THEME_IDS or _FOOTNOTE_ID.fullmatch(slug):
+        taken.add(slug)
+    return unique_slug(slug, taken)
+
+
 # Output paths, relative to the site root. Folders end with index.html.
 def date_folder(date: BriefingDate) -> str:
     return f"{date.year:04d}/{date.month:02d}" if date.month else f"{date.year:04d}"

@@ -1,14 +1,17 @@
 """Links between briefings by their content files: `[le voisin](../01/voisin.md)` leads to that
 briefing's page, wherever its date and slug put it, on every host and in feeds; a link to no
 content file is an error at its line, one to an unpublished briefing a warning; incremental
-builds follow a target that moves or goes, and equal a clean build.
+builds follow a target that moves or goes, and equal a clean build. Headings get ids, so a
+link may lead to a section (checked in Chromium).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from browser import launch_browser
 from helpers import BASE_URL, content_file, create_project, parse_html, rebuilt_equals_clean, resolve, run_build_py
+from sitecrawl import SiteServer
 
 SOURCE = "content/2024/05/seisme.md"
 PAGE = "2024/05/seisme-au-large/index.html"
@@ -99,3 +102,33 @@ def test_incremental_builds_follow_a_target_that_moves_or_goes(tmp_path: Path) -
     voisin.write_text(content_file({"title": "Le voisin", "date": "2022-11-30", "draft": True}), encoding="utf-8")
     site = rebuilt_equals_clean(config, tmp_path / "clean")
     assert 'href="../../2023/01/voisin.md#suite"' in site[PAGE].decode()
+
+
+def test_headings_get_ids_that_links_to_a_section_land_on(tmp_path: Path) -> None:
+    """`## Bilan humain` is `<h2 id="bilan-humain">`, unique in the page (not one of the theme's
+    ids or the footnotes'); a link to `voisin.md#bilan-humain` opens the page at that heading."""
+    filler = "\n\n".join(f"Paragraphe {n} du texte, assez long pour remplir l'écran." for n in range(40))
+    body = (f"{filler}\n\n## Bilan humain\n\nDes victimes.\n\n## Bilan *humain*\n\nEncore.[^1]\n\n"
+            "## Main\n\n## 北朝鲜の反応\n\n## fn1\n\n[^1]: Une note.")
+    config = create_project(tmp_path / "project", content={
+        "2023/01/voisin.md": content_file({"title": "Le voisin", "date": "2023-01-02"}, body),
+        "2024/05/seisme.md": content_file({"title": "Séisme", "date": "2024-05-03"},
+                                          "Voir [le bilan](../../2023/01/voisin.md#bilan-humain)."),
+    })
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    site = config.parent / "site"
+    page = parse_html(site / "2023/01/voisin/index.html")
+    headings = [(e.attrs.get("id"), e.text) for e in page.find("div", "body").find_all() if e.tag in ("h2", "h3")]
+    assert headings == [("bilan-humain", "Bilan humain"), ("bilan-humain-2", "Bilan humain"), ("main-2", "Main"),
+                        ("bei-chao-xian-no-fan-ying", "北朝鲜の反応"), ("fn1-2", "fn1")], headings
+    ids = [e.attrs["id"] for e in page.find_all() if "id" in e.attrs]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    with SiteServer(site, "/REPO/") as server, launch_browser() as browser:
+        tab = browser.new_page(viewport={"width": 1000, "height": 700})
+        tab.goto(server.base_url + "2024/05/seisme/")
+        tab.click(".body a")
+        tab.wait_for_url("**/2023/01/voisin/#bilan-humain")
+        assert tab.evaluate("document.querySelector(':target').textContent") == "Bilan humain"
+        top = tab.evaluate("document.querySelector(':target').getBoundingClientRect().top")
+        assert -5 < top < 100, f"the heading is at {top} px, not at the top of the window"
