@@ -65,6 +65,39 @@ class TopicRef(TopicPaths):
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """Someone who wrote briefings (`authors:`), with their briefings, newest first."""
+
+    slug: str
+    name: str
+    """The spelling most of their briefings give (names with one slug are one author)."""
+    briefings: tuple[Briefing, ...]
+
+    @property
+    def path(self) -> str:
+        return urls.author_path(self.slug)
+
+    @property
+    def count(self) -> int:
+        return len(self.briefings)
+
+    def ref(self) -> AuthorRef:
+        return AuthorRef(self.slug, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRef:
+    """An author by name and page, without their briefings (as TopicRef is for a topic)."""
+
+    slug: str
+    name: str
+
+    @property
+    def path(self) -> str:
+        return urls.author_path(self.slug)
+
+
+@dataclass(frozen=True, slots=True)
 class TopicSummary:
     """What a topic's newest page shows of the whole topic, without its briefings: counts
     change with every briefing added, so the older pages, which never change, do not show them."""
@@ -146,6 +179,8 @@ class Archive:
     pages: tuple[Briefing, ...] = ()
     """The pages without a date (content/pages/), in navigation order: by `nav_order`, then
     those without one, by title. Every page of the site lists them in its navigation."""
+    authors: tuple[Author, ...] = ()
+    """Everyone who wrote a dated briefing, by name."""
 
     shape_key: str = field(default="", repr=False)
     """Digest of everything the archive's shape comes from: each briefing's file, page, date,
@@ -219,7 +254,22 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
     else:
         related = _related(ordered, by_topic, config.related, ordered)
     return Archive(ordered, topics, _years(ordered), previous, newer, related,
-                   pages=pages, shape_key=key)
+                   pages=pages, authors=_authors(ordered), shape_key=key)
+
+
+def _authors(ordered: tuple[Briefing, ...]) -> tuple[Author, ...]:
+    """The authors of the briefings (newest first), by name; one per slug, named as most of
+    their briefings (then the newest) spell it."""
+    by_slug: dict[str, list[Briefing]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for briefing in ordered:
+        for name in briefing.authors:
+            slug = urls.author_slug(name)
+            if not by_slug[slug] or by_slug[slug][-1] is not briefing:
+                by_slug[slug].append(briefing)
+            spellings[slug][name] += 1
+    authors = (Author(slug, spellings[slug].most_common(1)[0][0], tuple(items)) for slug, items in by_slug.items())
+    return tuple(sorted(authors, key=lambda a: (a.slug, a.name)))
 
 
 def navigation_order(page: Briefing) -> tuple[bool, int, str, str]:

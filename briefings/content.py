@@ -23,8 +23,8 @@ from .text import clean_line, clean_text, invisible_names, is_visible, reading_m
 from .urls import PAGES_FOLDER, briefing_path, reserved_folder, rooted_path, slugify, undated_path, unique_slug
 from .workers import map_items
 
-FIELDS = ("title", "date", "topics", "lang", "summary", "id", "source", "slug", "draft", "nav_order", "image",
-          "image_alt", "updated", "corrections")
+FIELDS = ("title", "date", "topics", "authors", "lang", "summary", "id", "source", "slug", "draft", "nav_order",
+          "image", "image_alt", "updated", "corrections")
 CORRECTION_FIELDS = ("date", "text")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
@@ -85,6 +85,8 @@ class Briefing:
     """When import last rewrote it from a changed seed, after it was published (`updated:`)."""
     corrections: tuple[Correction, ...] = ()
     """Corrections, oldest first."""
+    authors: tuple[str, ...] = ()
+    """Who wrote it (`authors:`), as written: its byline, each with a page of their briefings."""
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
@@ -104,11 +106,11 @@ class Briefing:
         object.__setattr__(self, "listing_digest", _digest(
             self.file, self.path, self.title, self.date.iso(), self.topics, self.lang, self.summary,
             self.id, self.source, self.words, self.draft, self.scheduled, self.undated, self.nav_order, self.image,
-            self.updated, self.corrections))
+            self.updated, self.corrections, self.authors))
         # the last change's date is part of the shape: the sitemaps show it (plan.sitemap_pages)
         object.__setattr__(self, "shape_digest", _digest(
             self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id, self.scheduled,
-            self.last_modified.sort_key))
+            self.last_modified.sort_key, self.authors))
 
     @property
     def reading_minutes(self) -> int:
@@ -370,6 +372,22 @@ class _Fields:
                 topics.append(slug)
         return tuple(topics) or (self.config.default_topic,)
 
+    def authors(self) -> tuple[str, ...]:
+        """`authors:`, a list of names (or one name as text); each once, in the order given."""
+        value = self.doc.meta.get("authors")
+        if value is None:
+            return ()
+        names: list[str] = []
+        for item in value if isinstance(value, list) else [value]:
+            name = clean_line(item) if isinstance(item, str) else ""
+            if not is_visible(name) or not slugify(name, fallback="", romanize=True):
+                shown = repr(name[:80]) if isinstance(item, str) else _kind(item)
+                self.problem("authors", f"author {shown} is not a name",
+                             "write e.g. `authors: [Marie Dupont, Jean Martin]`")
+            elif name not in names:
+                names.append(name)
+        return tuple(names)
+
     def lang(self) -> str:
         lang = self.text("lang", self.config.language) or self.config.language
         if not is_language_tag(lang):
@@ -548,7 +566,7 @@ class _Fields:
             body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image, links),
             draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
-            links=links, updated=self.updated(date), corrections=self.corrections(date))
+            links=links, updated=self.updated(date), corrections=self.corrections(date), authors=self.authors())
 
 
 def is_language_tag(text: str) -> bool:

@@ -172,6 +172,12 @@ def format_date(year: int, month: int | None, day: int | None, lang: str) -> str
     return text
 
 
+def format_list(items: list[str], lang: str) -> str:
+    """Items joined as `lang` writes a list, from CLDR (`A, B et C`, `A, B und C`, `A وB وC`)."""
+    from babel.lists import format_list as babel_list
+    return babel_list(items, locale=_locale_or_english(lang)) if items else ""
+
+
 def format_span(start: tuple[int, int | None], end: tuple[int, int | None], lang: str) -> str:
     """The months from `start` to `end` ((year, month), month None for a year alone) as CLDR
     writes an interval: `janvier – juillet 2022`, `November 2021 – February 2022`, `2022年1月～7月`,
@@ -309,6 +315,7 @@ PHRASES: dict[str, str | tuple[str, str]] = {
     "topic_description": ("{count} briefing on {topic}", "{count} briefings on {topic}"),
     "scheduled": "Scheduled",
     "page_of": "Page {number} of {count}",
+    "by": "By", "authors": "Authors", "all_authors": "All authors", "briefings_by": "Briefings by {author}",
 }
 """The interface's phrases in English, by the key templates pass to `t()`: English is the
 source language of the catalogs (each phrase is a catalog's msgid) and the fallback of any

@@ -97,7 +97,8 @@ def plan_site(archive: Archive, config: Config) -> list[Page]:
     """Every page of the site, in a stable order. Each gets `site_pages`, the navigation's
     links to the pages without a date (the archive's shape key covers them)."""
     pages = [*index_pages(archive, config), *briefing_pages(archive), *undated_pages(archive),
-             *topic_pages(archive, config), *archive_pages(archive), *feed_pages(archive, config),
+             *topic_pages(archive, config), *author_pages(archive, config), *archive_pages(archive),
+             *feed_pages(archive, config),
              *search_pages(), *site_files(archive, config)]
     navigation = archive.navigation
     for page in pages:
@@ -194,6 +195,21 @@ def topic_pages(archive: Archive, config: Config) -> Iterator[Page]:
             yield Page(page.path, "topic-year.html", {"topic_year": page}, len(year.briefings))
 
 
+def author_pages(archive: Archive, config: Config) -> Iterator[Page]:
+    """The authors' index and each author's listing, when briefings name their authors. As for
+    topics, only an author's newest page shows their count."""
+    if not archive.authors:
+        return
+    yield Page(urls.AUTHORS_PATH, "authors.html", {"authors": archive.authors}, len(archive.briefings))
+    for author in archive.authors:
+        ref = author.ref()
+        for chunk, pagination, path in paginate(author.briefings, config.per_page,
+                                                partial(urls.author_path, author.slug)):
+            count = author.count if pagination.previous is None else None
+            yield Page(path, "author.html", {"author": ref, "count": count, "briefings": chunk,
+                                             "pagination": pagination}, len(chunk))
+
+
 def archive_pages(archive: Archive) -> Iterator[Page]:
     yield Page(urls.ARCHIVE_PATH, "archive.html", {"years": archive.years}, len(archive.briefings))
     for year in archive.years:
@@ -236,6 +252,8 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
         (url(urls.ARCHIVE_PATH), ""),
         *((url(page.path), "") for page in archive.pages),
         *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),
+        *((url(author.path), newest(author.briefings)) for author in archive.authors),
+        *((url(urls.AUTHORS_PATH), "") for _ in archive.authors[:1]),
         *((url(urls.topic_year_path(topic.slug, year.year)), newest(year.briefings))
           for topic in archive.topics for year in topic.years),
         *((url(page), "") for year in archive.years for page in (year.path, *(m.path for m in year.months))),

@@ -143,13 +143,14 @@ class Renderer:
             site=config, t=self._translate, site_dir=language.direction(config.language),
             url_for=self._url_for, absolute_url=self._absolute_url,
             briefing_html=self._briefing_html_here, share_image=self._share_image, topic_ref=self._topic_ref,
+            author_links=self._author_links,
             topic_counts=self._topic_counts, month_anchor=urls.month_anchor,
             lang_name=language.language_name, og_locale=language.og_locale, text_dir=language.direction)
         self.env.filters.update(date=lambda d: d.display(config.language),
                                 span=lambda items: (span(items[-1].date, items[0].date, config.language)
                                                     if items else ""),
                                 typo=typography, json=json_script, rfc3339=BriefingDate.rfc3339,
-                                topic_name=lambda slug: self._topic_ref(slug).name,
+                                topic_name=lambda slug: self._topic_ref(slug).name, author_slug=urls.author_slug,
                                 lang_attr=lambda item: lang_attribute(item.lang, config.language),
                                 ui_attr=lambda item: lang_attribute(config.language, item.lang),
                                 isolated=lambda text, lang: isolated(text, lang, config.language))
@@ -216,6 +217,22 @@ class Renderer:
             return urls.absolute_url(self.config.base_url, path)
         return urls.relative_url(page.path, path, self.config.link_style)
 
+    @jinja2.pass_context
+    def _author_links(self, context: jinja2.runtime.Context, briefing: Briefing) -> Markup:
+        """The byline's names, each a link to the author's page, joined as the site's language
+        writes a list (`Marie Dupont et Jean Martin`). Each name is isolated (`<bdi>`): a Latin
+        name in an Arabic byline must not carry the text after it into its direction."""
+        page: Page = context["page"]
+        links = [Markup('<a rel="author" href="{}"><bdi>{}</bdi></a>').format(
+                     urls.relative_url(page.path, urls.author_path(urls.author_slug(name)), self.config.link_style),
+                     name)
+                 for name in briefing.authors]
+        marks = [f"{AUTHOR_MARK}{number}{AUTHOR_MARK}" for number in range(len(links))]
+        html = str(escape(language.format_list(marks, self.config.language)))
+        for mark, link in zip(marks, links, strict=True):
+            html = html.replace(mark, str(link))
+        return Markup(html)
+
     def _share_image(self, briefing: Briefing) -> str:
         """The absolute URL of the briefing's share image (`og:image`), or "" when it has none."""
         image = briefing.image
@@ -236,6 +253,10 @@ class Renderer:
         counts = Counter(slug for b in briefings for slug in b.topics)
         refs = [(self._topic_ref(slug), n) for slug, n in counts.items()]
         return sorted(refs, key=lambda item: (-item[1], item[0].name.casefold(), item[0].slug))
+
+
+AUTHOR_MARK = "\ue0b0"
+"""Stands for a byline's link while CLDR's list pattern joins them (a private-use character)."""
 
 
 # --- template helpers and filters (pure functions, also used by tests) ------------------

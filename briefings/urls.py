@@ -107,7 +107,7 @@ def briefing_path(date: BriefingDate, slug: str) -> str:
 
 PAGES_FOLDER = "pages"
 """The folder of content/ that holds pages without a date (About, Methodology)."""
-RESERVED_FOLDERS = frozenset({"topics", "archive", "page", "search", "pagefind", "static", "sitemaps"})
+RESERVED_FOLDERS = frozenset({"topics", "authors", "archive", "page", "search", "pagefind", "static", "sitemaps"})
 """Top folders of the site that the generator fills: no page without a date may take one."""
 
 
@@ -149,6 +149,16 @@ def topic_path(slug: str, page: int | None = None) -> str:
     return paged(f"topics/{slug}", page)
 
 
+def author_slug(name: str) -> str:
+    """An author's page name (`Marie Dupont` -> `marie-dupont`; other scripts romanized):
+    names that give one slug are one author."""
+    return slugify(name, fallback="author", romanize=True)
+
+
+def author_path(slug: str, page: int | None = None) -> str:
+    return paged(f"authors/{slug}", page)
+
+
 def topic_year_path(slug: str, year: int) -> str:
     """A topic's briefings of one year, by month: what a topic's count for that year links to."""
     return f"topics/{slug}/{year:04d}/index.html"
@@ -179,6 +189,7 @@ def sitemap_part_path(name: str, number: int | None = None) -> str:
 
 
 TOPICS_PATH = "topics/index.html"
+AUTHORS_PATH = "authors/index.html"
 ARCHIVE_PATH = "archive/index.html"
 FEED_PATH = "feed.xml"
 ATOM_PATH = "atom.xml"
@@ -198,7 +209,7 @@ STATIC_DIR = "static"
 ROUTES: dict[str, Callable[..., str]] = {
     "home": index_path, "topics": lambda: TOPICS_PATH, "archive": lambda: ARCHIVE_PATH,
     "year": year_path, "month": month_path, "topic": topic_path, "topic_feed": topic_feed_path,
-    "topic_year": topic_year_path,
+    "topic_year": topic_year_path, "authors": lambda: AUTHORS_PATH, "author": author_path,
     "feed": lambda: FEED_PATH, "atom_feed": lambda: ATOM_PATH, "json_feed": lambda: JSON_FEED_PATH,
     "sitemap": lambda: SITEMAP_PATH, "not_found": lambda: NOT_FOUND_PATH,
     "search": lambda: SEARCH_PATH, "search_index": lambda: f"{SEARCH_INDEX_DIR}/",

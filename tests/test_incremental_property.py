@@ -77,6 +77,9 @@ topic_lists = st.one_of(st.none(),  # left to the config's default topic
                         st.lists(st.sampled_from(TOPICS), min_size=1, max_size=2, unique=True),
                         st.just(["arctic"]))  # not in config.yaml: a warning and a page of its own
 langs = st.sampled_from([None, "fr", "en"])
+author_lists = st.one_of(st.none(),  # no byline
+                         st.lists(st.sampled_from(["Marie Dupont", "marie dupont", "Jean Martin", "Élodie Roux"]),
+                                  min_size=1, max_size=2))  # two spellings of one author: one page
 
 
 @st.composite
@@ -87,6 +90,9 @@ def briefings(draw) -> tuple[dict, str]:
         meta["topics"] = topics
     if lang is not None:
         meta["lang"] = lang
+    authors = draw(author_lists)
+    if authors is not None:
+        meta["authors"] = authors
     if draw(st.integers(0, 3)) == 0:
         meta["id"] = draw(st.sampled_from(IDS))
     if draw(st.integers(0, 3)) == 0:  # else the summary is the body's first sentences
@@ -330,6 +336,17 @@ class IncrementalBuilds(RuleBasedStateMachine):
         if topics is not None:
             meta["topics"] = topics
         _note(f"topics of {name} -> {topics}")
+        self._write_doc(name)
+
+    @precondition(lambda self: self.docs)
+    @rule(index=st.integers(0, 99), authors=author_lists)
+    def change_authors(self, index: int, authors: list | None) -> None:
+        name = self._pick(index)
+        meta = self.docs[name][0]
+        meta.pop("authors", None)
+        if authors is not None:
+            meta["authors"] = authors
+        _note(f"authors of {name} -> {authors}")
         self._write_doc(name)
 
     @precondition(lambda self: self.docs)
