@@ -78,6 +78,10 @@ class Author:
         return urls.author_path(self.slug)
 
     @property
+    def feed_path(self) -> str:
+        return urls.author_feed_path(self.slug)
+
+    @property
     def count(self) -> int:
         return len(self.briefings)
 
@@ -95,6 +99,10 @@ class AuthorRef:
     @property
     def path(self) -> str:
         return urls.author_path(self.slug)
+
+    @property
+    def feed_path(self) -> str:
+        return urls.author_feed_path(self.slug)
 
 
 @dataclass(frozen=True, slots=True)

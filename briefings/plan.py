@@ -226,6 +226,10 @@ def feed_pages(archive: Archive, config: Config) -> Iterator[Page]:
         items = topic.briefings[:config.feed_items]
         yield Page(topic.feed_path, "rss.xml", {"briefings": items, "feed_path": topic.feed_path,
                                                 "topic": topic.ref()}, len(items))
+    for author in archive.authors:
+        items = author.briefings[:config.feed_items]
+        yield Page(author.feed_path, "rss.xml", {"briefings": items, "feed_path": author.feed_path,
+                                                 "topic": None, "author": author.ref()}, len(items))
     yield Page(urls.ATOM_PATH, "atom.xml", {"briefings": latest, "feed_path": urls.ATOM_PATH}, len(latest))
     yield Page(urls.JSON_FEED_PATH, "feed.json", {"briefings": latest, "feed_path": urls.JSON_FEED_PATH}, len(latest))
 

@@ -159,6 +159,10 @@ def author_path(slug: str, page: int | None = None) -> str:
     return paged(f"authors/{slug}", page)
 
 
+def author_feed_path(slug: str) -> str:
+    return f"authors/{slug}/feed.xml"
+
+
 def topic_year_path(slug: str, year: int) -> str:
     """A topic's briefings of one year, by month: what a topic's count for that year links to."""
     return f"topics/{slug}/{year:04d}/index.html"
@@ -210,6 +214,7 @@ ROUTES: dict[str, Callable[..., str]] = {
     "home": index_path, "topics": lambda: TOPICS_PATH, "archive": lambda: ARCHIVE_PATH,
     "year": year_path, "month": month_path, "topic": topic_path, "topic_feed": topic_feed_path,
     "topic_year": topic_year_path, "authors": lambda: AUTHORS_PATH, "author": author_path,
+    "author_feed": author_feed_path,
     "feed": lambda: FEED_PATH, "atom_feed": lambda: ATOM_PATH, "json_feed": lambda: JSON_FEED_PATH,
     "sitemap": lambda: SITEMAP_PATH, "not_found": lambda: NOT_FOUND_PATH,
     "search": lambda: SEARCH_PATH, "search_index": lambda: f"{SEARCH_INDEX_DIR}/",

@@ -116,3 +116,15 @@ def test_authors_must_be_names(tmp_path: Path, value: object, shown: str) -> Non
     assert run.code == 1
     assert (f"content/2024/05/a.md:4: author {shown} is not a name (write e.g. "
             "`authors: [Marie Dupont, Jean Martin]`)") in run.stderr, run.stderr
+
+
+def test_each_author_has_a_feed_linked_from_their_page(site: Path) -> None:
+    page = parse_html(site / "authors/marie-dupont/index.html")
+    (alternate,) = [e for e in page.find_all("link") if e.attrs.get("type") == "application/rss+xml"
+                    and "Marie" in e.attrs.get("title", "")]
+    assert alternate.attrs["href"] == "feed.xml"
+    assert "Flux RSS de Marie Dupont" in [a.text for a in page.find_all("a")]
+    feed = feedparser.parse((site / "authors/marie-dupont/feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title.endswith(" · Marie Dupont") and feed.feed.link == BASE_URL + "authors/marie-dupont/"
+    assert [e.title for e in feed.entries] == ["Séisme", "Budget", "Sommet", "Front", "Neige"]
