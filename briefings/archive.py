@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import urls
 from .config import Config
@@ -266,18 +266,36 @@ def build_archive(briefings: list[Briefing], config: Config, memo: RelatedMemo |
 
 
 def _authors(ordered: tuple[Briefing, ...]) -> tuple[Author, ...]:
-    """The authors of the briefings (newest first), by name; one per slug, named as most of
-    their briefings (then the newest) spell it."""
+    """The authors of the briefings (newest first, names made one by `one_spelling`), by name."""
     by_slug: dict[str, list[Briefing]] = defaultdict(list)
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    names: dict[str, str] = {}
     for briefing in ordered:
         for name in briefing.authors:
             slug = urls.author_slug(name)
-            if not by_slug[slug] or by_slug[slug][-1] is not briefing:
-                by_slug[slug].append(briefing)
-            spellings[slug][name] += 1
-    authors = (Author(slug, spellings[slug].most_common(1)[0][0], tuple(items)) for slug, items in by_slug.items())
+            by_slug[slug].append(briefing)
+            names.setdefault(slug, name)
+    authors = (Author(slug, names[slug], tuple(items)) for slug, items in by_slug.items())
     return tuple(sorted(authors, key=lambda a: (a.slug, a.name)))
+
+
+def one_spelling(briefings: list[Briefing]) -> list[Briefing]:
+    """The briefings with each author's name spelt one way across the site, as most of their
+    briefings spell it (then the newest): `marie dupont` in one front matter and `Marie Dupont`
+    in four are one author, whose byline, page, feeds and search filter say `Marie Dupont`.
+    Names with one slug (urls.author_slug) are one author. The name is part of a briefing's
+    listing and shape digests, so a page showing a name that changes is rendered again."""
+    if not any(b.authors for b in briefings):
+        return briefings
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for briefing in sorted(briefings, key=newest_first):
+        for name in briefing.authors:
+            spellings[urls.author_slug(name)][name] += 1
+    spelt = {slug: counts.most_common(1)[0][0] for slug, counts in spellings.items()}
+    result = []
+    for briefing in briefings:
+        names = tuple(dict.fromkeys(spelt[urls.author_slug(name)] for name in briefing.authors))
+        result.append(replace(briefing, authors=names) if names != briefing.authors else briefing)
+    return result
 
 
 def navigation_order(page: Briefing) -> tuple[bool, int, str, str]:

@@ -73,7 +73,9 @@ class Fingerprints:
     """Fingerprints of pages: template closure + config + a digest of the page's data.
 
     A briefing the page lists directly (its own, related, a listing's items,
-    a feed's items) counts by its whole file. One reached through a topic,
+    a feed's items) counts by its whole file, and by what the build made of it
+    beside the file (its listing digest: an author's name is spelt as across the
+    site, archive.one_spelling). One reached through a topic,
     month or year counts without its body, unless the page's templates render
     bodies at all: so editing a body re-renders the few pages that show it,
     not every page of its topics, and never leaves a page stale.
@@ -202,6 +204,7 @@ class Fingerprints:
             return briefing.listing_digest
         whole = self._whole.get(id(briefing))
         if whole is None:
-            whole = self._whole[id(briefing)] = (
-                f"<{briefing.digest}\0{briefing.file}\0{briefing.path}\0{briefing.scheduled}>".encode())
+            # the file's digest, and what the build made of it beside the file (its listing
+            # digest: its page, whether it is scheduled, its authors spelt as across the site)
+            whole = self._whole[id(briefing)] = b"<%b\0%b>" % (briefing.digest.encode(), briefing.listing_digest)
         return whole

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cache as build_cache
-from .archive import Archive, RelatedMemo, build_archive, related_memo
+from .archive import Archive, RelatedMemo, build_archive, one_spelling, related_memo
 from .config import Config
 from .content import FileEntry, content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
@@ -85,7 +85,7 @@ def load(config: Config, strict: bool = False, entries: dict[str, FileEntry] | N
     from .render import renderer_for
     loaded, problems = load_content(config, stamps, cache=entries, jobs=jobs)
     briefings, held = schedule(loaded, today or site_today(config), future)
-    briefings, link_warnings = resolve_links(briefings)
+    briefings, link_warnings = resolve_links(one_spelling(briefings))
     problems += link_warnings
     renderer = renderer_for(config, strict=strict, compiled_cache=compiled_cache)
     problems += renderer.check_templates()

@@ -106,13 +106,15 @@ class Entry:
 
 def entries(briefings: Iterable[Briefing], config: Config, labels_key: str) -> list[Entry]:
     """Every briefing's record URL and key, oldest first. A record is made from the content
-    file (its digest), its URL and the labels its meta and filters take from the config
+    file (its digest), what the build made of it beside the body (its listing digest: an
+    author's name spelt as across the site), its URL and the labels its meta and filters take from the config
     (`labels_key`: topic and language names, the date's language), never computed here:
     this runs over the whole archive on every build that changed a briefing."""
     found = []
     for b in briefings:
         url = "/" + urls.relative_url("index.html", b.path, config.link_style)  # the page adds the site's path
-        key = hashlib.blake2b(f"{b.digest}\0{url}\0{labels_key}".encode(), digest_size=12).hexdigest()
+        key = hashlib.blake2b(f"{b.digest}\0{b.listing_digest.hex()}\0{url}\0{labels_key}".encode(),
+                              digest_size=12).hexdigest()
         found.append(Entry(url, key, b.lang, (b.date.sort_key, b.id, url), b))
     found.sort(key=lambda e: e.order)
     return found
@@ -202,13 +204,13 @@ def _store(config: Config) -> Path:
     return config.cache_dir / "search" / "parts"
 
 
-LABELS_VERSION = 2
+LABELS_VERSION = 3
 """Changes when the meta, filters or sort a record gets change: every record is made again."""
 
 
 def record_labels(config: Config) -> tuple[str, Callable[[Briefing], Labels]]:
     """What a record shows and filters by, in the interface language: its title and date, its
-    topics', language's and year's names (what the search page's filters list), and the date to
+    topics', language's, year's and authors' names (what the search page's filters list), and the date to
     sort by; with a key that changes whenever any of those could."""
     from .language import language_name_in
     language = config.language
@@ -220,7 +222,7 @@ def record_labels(config: Config) -> tuple[str, Callable[[Briefing], Labels]]:
         topics = [names.get(slug) or config.topic(slug).name(language) for slug in b.topics]
         return {"meta": {"title": b.title, "date": b.date.display(language), "lang": b.lang},
                 "filters": {"topic": topics, "language": [language_name_in(b.lang, language)],
-                            "year": [str(b.date.year)]},
+                            "year": [str(b.date.year)], "author": list(b.authors)},
                 "sort": {"date": b.date.iso()}}
     return key, label
 

@@ -128,3 +128,27 @@ def test_each_author_has_a_feed_linked_from_their_page(site: Path) -> None:
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.feed.title.endswith(" · Marie Dupont") and feed.feed.link == BASE_URL + "authors/marie-dupont/"
     assert [e.title for e in feed.entries] == ["Séisme", "Budget", "Sommet", "Front", "Neige"]
+
+
+def test_the_search_page_filters_by_author(tmp_path: Path) -> None:
+    """The search page's Author filter lists each author once, as the site spells them, with
+    their count; ticking one keeps their briefings only."""
+    from browser import launch_browser
+    from sitecrawl import SiteServer
+    config = authors_project(tmp_path / "project")
+    served = tmp_path / "served"
+    with SiteServer(served, "/REPO/") as server, launch_browser() as browser:
+        run = run_build_py(config, "build", "--base-url", server.base_url, "--output", str(served), timeout=180)
+        assert run.code == 0, run.output
+        page = browser.new_page()
+        page.goto(server.base_url + "search/")
+        page.get_by_label("Mots à rechercher").fill("paragraphe")
+        page.wait_for_function("document.getElementById('search').dataset.query === 'paragraphe'")
+        group = page.locator("fieldset.search-filter", has=page.locator("legend", has_text="Auteur"))
+        labels = [" ".join(text.split()) for text in group.locator("label").all_inner_texts()]
+        assert labels == ["Élodie Roux (1)", "Jean <Martin> (1)", "Marie Dupont (5)"], labels
+        done = int(page.get_attribute("#search", "data-done"))
+        group.get_by_label("Jean <Martin>", exact=False).click()
+        page.wait_for_function("n => +document.getElementById('search').dataset.done > n", arg=done)
+        titles = page.locator(".search-result-title a").all_inner_texts()
+        assert titles == ["Séisme"], titles

@@ -57,9 +57,11 @@ def _search(page, base_url: str, words: str) -> list[str]:
 
 
 def _wait_query(page, words: str) -> None:
-    """Wait until the page shows the results of `words` (the script marks the search done)."""
+    """Wait until the page shows the results of `words` (the script marks the search done). The
+    bound is generous: a page's first search loads Pagefind's WebAssembly and index while the
+    other test worker may be building a site."""
     page.wait_for_function("w => document.getElementById('search').dataset.query === w", arg=words,
-                           timeout=15000)
+                           timeout=45000)
 
 
 def _after_click(page, locator) -> None:

@@ -42,7 +42,8 @@
   var collator = new Intl.Collator(lang);
   var plural = new Intl.PluralRules(lang);
   var number = new Intl.NumberFormat(lang);
-  var FILTERS = [["topic", text.filterTopic], ["language", text.filterLanguage], ["year", text.filterYear]];
+  var FILTERS = [["topic", text.filterTopic], ["author", text.filterAuthor], ["language", text.filterLanguage],
+                 ["year", text.filterYear]];
   var PAGE = 10;          // results shown at once, and added by "more results"
   var DEBOUNCE = 200;     // ms after the last key stroke before searching
   var PARTS_PER_LANE = 32; // parts one copy of Pagefind searches before another is worth its load
@@ -163,7 +164,7 @@
   body.append(filterPanel, results);
   box.replaceChildren(form, body);
 
-  var chosen = {topic: new Set(), language: new Set(), year: new Set()};
+  var chosen = {topic: new Set(), author: new Set(), language: new Set(), year: new Set()};
   var state = {live: [], shown: 0, run: 0};
   var index = null;
   var timer = 0;
