@@ -62,7 +62,8 @@ def test_a_template_change_renders_no_markdown_again(config, monkeypatch) -> Non
     override_template(config, "one")
     assert new_process_build(config, monkeypatch) == 0
     page = (config.site_dir / "2024" / "03" / "note-5" / "index.html").read_text(encoding="utf-8")
-    assert "<!-- one -->" in page and "<em>emphasis</em>" in page and "<h2 id=\"a-subheading\">A subheading</h2>" in page
+    assert "<!-- one -->" in page and "<em>emphasis</em>" in page
+    assert '<h2 id="a-subheading">A subheading</h2>' in page
 
 
 def test_bodies_written_by_forked_workers_are_found_by_the_next_build(config, monkeypatch) -> None:
