@@ -341,6 +341,9 @@ class PreviewServer:
         self.base = "/"
         self.site_dir = Path()
         """The folder served: the last build's site/ until the preview's own first build is done."""
+        self._own_site_shown = False
+        """Whether a build of the preview's has been announced: until then its site folder, which
+        the first build's child may have written already, is not served."""
         self.first_build: pipeline.BuildResult | None = None
         """What the preview's first build reported, once it succeeded."""
         self._first: FirstBuild | None = None
@@ -482,9 +485,8 @@ class PreviewServer:
             return Response(200, "text/javascript; charset=utf-8", RELOAD_SCRIPT)
         version = self.channel.version  # before reading: a build finishing meanwhile reloads the tab
         site_dir = self.site_dir
-        if not self._first_done.is_set() and site_dir == self._config.site_dir:
-            # nothing to show yet: the first build may have written its site, not yet announced it
-            return Response(503, HTML, inject(BUILDING_PAGE, version))
+        if site_dir == self._config.site_dir and not self._own_site_shown and not self._first_done.is_set():
+            return Response(503, HTML, inject(BUILDING_PAGE, version))  # nothing to show yet
         if path.startswith(f"{self.base}{SEARCH_INDEX_DIR}/") and self.project:  # the search index: site/'s
             site_dir = self.project.site_dir
         response = route(site_dir, self.base, target)
@@ -568,7 +570,7 @@ class PreviewServer:
             files = {p for p in changed or () if not p.is_dir()}
             css_only = bool(files) and all(p.suffix == ".css" and change_kind(p, self._config) == STATIC
                                            for p in files)
-            self.site_dir = self._config.site_dir
+            self.site_dir, self._own_site_shown = self._config.site_dir, True
             self.channel.built(css_only)
             print(f"build: {result.summary()}{_changes(changed, self._config.root)}", flush=True)
             if self.search:
@@ -577,7 +579,7 @@ class PreviewServer:
 
     def _failed(self, errors: list[SiteError], start: float, built: bool = False) -> bool:
         if built:
-            self.site_dir = self._config.site_dir
+            self.site_dir, self._own_site_shown = self._config.site_dir, True
         for error in errors:
             print(error, file=sys.stderr)
         count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
