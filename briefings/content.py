@@ -16,7 +16,7 @@ from . import frontmatter, yamldoc
 from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
-from .links import PageLink, find_page_link, linked_digest, names_content_file
+from .links import PageLink, SiteLink, find_page_link, linked_digest, names_content_file, to_site
 from .media import Media, Reference, image_elsewhere, is_local, references, resolve
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
@@ -87,6 +87,9 @@ class Briefing:
     """Corrections, oldest first."""
     authors: tuple[str, ...] = ()
     """Who wrote it (`authors:`), as written: its byline, each with a page of their briefings."""
+    site_links: tuple[SiteLink, ...] = ()
+    """Its body's links to pages of the site by their URL (`../autre/`, `/topics/economie/`):
+    each build checks they lead to a page (links.dead_links)."""
 
     path: str = field(init=False, default="")
     """Where the briefing's page is written in the site (from date and slug)."""
@@ -433,11 +436,13 @@ class _Fields:
         return slug, order
 
 
-    def media(self, path: Path, files: list[str]) -> tuple[tuple[Media, ...], Media | None, tuple[PageLink, ...]]:
-        """The body's media files, the page's share image and the body's links to other content
-        files, each checked (see media.py and links.py)."""
+    def media(self, path: Path, files: list[str]
+              ) -> tuple[tuple[Media, ...], Media | None, tuple[PageLink, ...], tuple[SiteLink, ...]]:
+        """The body's media files, the page's share image, and the body's links to other content
+        files and to pages of the site, each checked (see media.py and links.py)."""
         found: dict[str, Media] = {}
         links: dict[str, PageLink] = {}
+        site_links: list[SiteLink] = []
         first_image: Media | None = None
         for reference in references(clean_text(self.doc.body), self.doc.body_line):
             if names_content_file(reference):
@@ -451,6 +456,8 @@ class _Fields:
             self._media_outcome(file, error, files)
             if media is not None:
                 found.setdefault(media.reference, media)
+            elif error is None and (site_link := to_site(reference)) is not None:
+                site_links.append(site_link)
             if reference.image and first_image is None and (media or not is_local(reference.url)):
                 first_image = (media or image_elsewhere(reference.url))._replace(alt=clean_line(reference.alt))
         image = self.share_image(path, files) or first_image
@@ -460,7 +467,7 @@ class _Fields:
                          "add `image:` or an image to the text, or remove the line", warning=True)
         elif alt and image is not None:
             image = image._replace(alt=alt)
-        return tuple(found.values()), image, tuple(links.values())
+        return tuple(found.values()), image, tuple(links.values()), tuple(site_links)
 
     def share_image(self, path: Path, files: list[str]) -> Media | None:
         """`image:` of the front matter: a file, as in the body (by its name, or its path from
@@ -543,7 +550,7 @@ class _Fields:
         self.unknown_keys()
         undated = self.undated(path)
         body = clean_body(self.doc.body)
-        media, image, links = self.media(path, files)
+        media, image, links, site_links = self.media(path, files)
         title = self.text("title", required=True)
         if not body.strip():
             self.errors.append(SiteError(self.shown, self.doc.body_line, "the briefing has no text",
@@ -566,7 +573,8 @@ class _Fields:
             body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image, links),
             draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
-            links=links, updated=self.updated(date), corrections=self.corrections(date), authors=self.authors())
+            links=links, site_links=site_links, updated=self.updated(date), corrections=self.corrections(date),
+            authors=self.authors())
 
 
 def is_language_tag(text: str) -> bool:

@@ -13,18 +13,60 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import SiteError
-from .urls import rooted_path
+from .urls import SEARCH_INDEX_DIR, rooted_path
 
 if TYPE_CHECKING:
     from .content import Briefing
     from .media import Reference
 
 CONTENT_SUFFIX = ".md"
+
+
+class SiteLink(NamedTuple):
+    """A body's link to a page of the site by its URL (`../autre/`, `/topics/economie/`)."""
+
+    reference: str
+    """The URL's path as written, without `?query` or `#fragment`."""
+    line: int
+
+
+def to_site(reference: Reference) -> SiteLink | None:
+    """The link as a SiteLink when it leads into the site by a URL, relative or from the site's
+    root (not an image, a media file or another content file: those are checked where found)."""
+    parts = urlsplit(reference.url)
+    if reference.image or parts.scheme or parts.netloc or not parts.path or ":" in parts.path.split("/")[0]:
+        return None
+    return SiteLink(parts.path, reference.line)
+
+
+def dead_links(briefings: Iterable[Briefing], site_paths: Collection[str]) -> list[SiteError]:
+    """A warning for each body link that leads to no file of the site (`site_paths`, plus the
+    search index, written after the pages), at its line: the link is left as written."""
+    warnings = []
+    for briefing in briefings:
+        for link in briefing.site_links:
+            target = rooted_path(link.reference) or _relative_target(briefing.path, link.reference)
+            if target is not None and target not in site_paths and not target.startswith(SEARCH_INDEX_DIR + "/"):
+                warnings.append(SiteError(briefing.file, link.line, f"link `{link.reference}` leads to no page of "
+                                          f"the site ({target})", "fix the link, or name another briefing by "
+                                          "its content file: `../01/voisin.md`", warning=True))
+    return warnings
+
+
+def _relative_target(page: str, url_path: str) -> str | None:
+    """The site path a relative link on the page at `page` opens; None if it leaves the site."""
+    written = unquote(url_path)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), written))
+    if target == ".." or target.startswith("../"):
+        return None
+    return posixpath.join(target, "index.html") if written.endswith("/") or target == "." else target
 
 
 class PageLink(NamedTuple):

@@ -29,7 +29,7 @@ from .archive import Archive, RelatedMemo, build_archive, one_spelling, related_
 from .config import Config
 from .content import FileEntry, content_stamps, load_content, stale_files
 from .errors import SiteError, SiteErrors
-from .links import resolve_links
+from .links import dead_links, resolve_links
 from .output import SiteWriter, static_files
 from .plan import Page, media_collisions, media_files, path_collisions, plan_site
 from .schedule import Schedule, schedule, site_today
@@ -94,9 +94,12 @@ def load(config: Config, strict: bool = False, entries: dict[str, FileEntry] | N
         raise SiteErrors(problems)
     archive = build_archive(briefings, config, related)
     pages = plan_site(archive, config)
-    collisions = path_collisions(pages) + media_collisions(archive, pages, static_files(static_dirs(config), "static"))
+    statics = static_files(static_dirs(config), "static")
+    collisions = path_collisions(pages) + media_collisions(archive, pages, statics)
     if collisions:
         raise SiteErrors(problems + collisions)
+    if linking := [b for b in (*archive.briefings, *archive.pages) if b.site_links]:
+        problems += dead_links(linking, {page.path for page in pages} | statics.keys() | media_files(archive).keys())
     return archive, pages, renderer, problems, held
 
 

@@ -132,3 +132,22 @@ def test_headings_get_ids_that_links_to_a_section_land_on(tmp_path: Path) -> Non
         assert tab.evaluate("document.querySelector(':target').textContent") == "Bilan humain"
         top = tab.evaluate("document.querySelector(':target').getBoundingClientRect().top")
         assert -5 < top < 100, f"the heading is at {top} px, not at the top of the window"
+
+
+def test_a_link_to_no_page_of_the_site_is_a_warning_at_its_line(tmp_path: Path) -> None:
+    """Links by URL are checked against every file of the site: pages (a briefing's, a listing's,
+    a feed), static files and media. One that leads nowhere is a warning at its line, and is
+    written as it would be anyway."""
+    body = ("Le [voisin](../../../2023/01/le-voisin/#suite), l'[accueil](/), les [sujets](/topics/),\n"
+            "le [flux](/feed.xml), le [style](/static/style.css) et [À propos](../../../about/index.html).\n\n"
+            "Mais [ce lien](../../../2023/01/le-voisn/) et [celui-ci](/topiques/) mènent nulle part.\n")
+    config = link_project(tmp_path / "project", body=body)
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    warnings = [line for line in run.stderr.splitlines() if "leads to no page" in line]
+    hint = "(fix the link, or name another briefing by its content file: `../01/voisin.md`)"
+    assert warnings == [
+        f"{SOURCE}:9: warning: link `../../../2023/01/le-voisn/` leads to no page of the site "
+        f"(2023/01/le-voisn/index.html) {hint}",
+        f"{SOURCE}:9: warning: link `/topiques/` leads to no page of the site (topiques/index.html) {hint}"], run.stderr
+    assert _body_links(config.parent / "site")[-2:] == ["../../../2023/01/le-voisn/", "../../../topiques/"]
