@@ -64,14 +64,11 @@ class TopicRef(TopicPaths):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Author:
-    """Someone who wrote briefings (`authors:`), with their briefings, newest first."""
+class AuthorPaths:
+    """Where the pages of an author live, for anything with a `slug` (authors, references)."""
 
+    __slots__ = ()
     slug: str
-    name: str
-    """The spelling most of their briefings give (names with one slug are one author)."""
-    briefings: tuple[Briefing, ...]
 
     @property
     def path(self) -> str:
@@ -80,6 +77,16 @@ class Author:
     @property
     def feed_path(self) -> str:
         return urls.author_feed_path(self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Author(AuthorPaths):
+    """Someone who wrote briefings (`authors:`), with their briefings, newest first."""
+
+    slug: str
+    name: str
+    """Spelt as across the site (one_spelling)."""
+    briefings: tuple[Briefing, ...]
 
     @property
     def count(self) -> int:
@@ -90,19 +97,11 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorRef:
+class AuthorRef(AuthorPaths):
     """An author by name and page, without their briefings (as TopicRef is for a topic)."""
 
     slug: str
     name: str
-
-    @property
-    def path(self) -> str:
-        return urls.author_path(self.slug)
-
-    @property
-    def feed_path(self) -> str:
-        return urls.author_feed_path(self.slug)
 
 
 @dataclass(frozen=True, slots=True)

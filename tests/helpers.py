@@ -109,6 +109,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file() and not (name := p.relative_to(folder).as_posix()).startswith("pagefind/")}
 
 
+def built_site(config: Path) -> Path:
+    """Build the project without search (asserting it succeeds); returns its site/ folder."""
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    return config.parent / "site"
+
+
 def rebuilt_equals_clean(config: Path, scratch: Path) -> dict[str, bytes]:
     """Build the project incrementally, then a copy of its inputs from nothing in `scratch`;
     assert both sites are byte for byte the same, and return the files of the site."""

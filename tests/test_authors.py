@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from helpers import BASE_URL, content_file, create_project, parse_html, read_sitemap, resolve, run_build_py
+from helpers import BASE_URL, built_site, content_file, create_project, parse_html, read_sitemap, resolve, run_build_py
 
 PAGE = "2024/05/seisme/index.html"
 
@@ -31,10 +31,7 @@ def authors_project(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    config = authors_project(tmp_path_factory.mktemp("authors") / "project")
-    run = run_build_py(config, "build", "--no-search")
-    assert run.code == 0, run.output
-    return config.parent / "site"
+    return built_site(authors_project(tmp_path_factory.mktemp("authors") / "project"))
 
 
 def _json_ld(page) -> dict:

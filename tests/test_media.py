@@ -17,6 +17,7 @@ from browser import launch_browser
 from fixtures.images import gif, jpeg_header, png
 from helpers import (
     BASE_URL,
+    built_site,
     content_file,
     create_project,
     parse_html,
@@ -60,10 +61,7 @@ def media_project(root: Path, body: str = BODY, meta: dict | None = None) -> Pat
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    config = media_project(tmp_path_factory.mktemp("media") / "project")
-    run = run_build_py(config, "build", "--no-search")
-    assert run.code == 0, run.output
-    return config.parent / "site"
+    return built_site(media_project(tmp_path_factory.mktemp("media") / "project"))
 
 
 def _images(site: Path, page: str = PAGE):
