@@ -8,6 +8,10 @@ records which file a link names (`find_page_link`), and every build resolves it 
 briefings it publishes (`resolve_links`). The linking briefing's digest covers where its
 links lead (content.briefing_digest): when a target moves, the pages showing the link are
 rendered again, and their stored body HTML is not reused.
+
+A link by URL to a page of the site (`../autre/`, `/topics/`) is written as it is (made
+relative when it starts at the root: urls.rooted_path); each build checks it leads to a
+file of the site, and warns at its line when it does not (`dead_links`).
 """
 from __future__ import annotations
 
@@ -66,7 +70,9 @@ def _relative_target(page: str, url_path: str) -> str | None:
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page), written))
     if target == ".." or target.startswith("../"):
         return None
-    return posixpath.join(target, "index.html") if written.endswith("/") or target == "." else target
+    if target == ".":  # the site's root
+        return "index.html"
+    return posixpath.join(target, "index.html") if written.endswith("/") else target
 
 
 class PageLink(NamedTuple):

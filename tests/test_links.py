@@ -28,7 +28,7 @@ def link_project(root: Path, body: str = BODY) -> Path:
         "2024/05/seisme.md": content_file({"title": "Séisme au large", "date": "2024-05-03",
                                           "slug": "seisme-au-large"}, body),
         "2023/01/voisin.md": content_file({"title": "Le voisin", "date": "2023-01-02", "slug": "le-voisin"}),
-        "pages/about.md": content_file({"title": "À propos"}, "Qui nous sommes."),
+        "pages/about.md": content_file({"title": "À propos"}, "Qui nous sommes. [Accueil](../)"),
     })
 
 
