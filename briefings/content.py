@@ -87,6 +87,8 @@ class Briefing:
     """Corrections, oldest first."""
     authors: tuple[str, ...] = ()
     """Who wrote it (`authors:`), as written: its byline, each with a page of their briefings."""
+    sections: tuple[str, ...] = ()
+    """The ids of its body's headings, which links to its sections name (`voisin.md#bilan`)."""
     site_links: tuple[SiteLink, ...] = ()
     """Its body's links to pages of the site by their URL (`../autre/`, `/topics/economie/`):
     each build checks they lead to a page (links.dead_links)."""
@@ -441,7 +443,7 @@ class _Fields:
         """The body's media files, the page's share image, and the body's links to other content
         files and to pages of the site, each checked (see media.py and links.py)."""
         found: dict[str, Media] = {}
-        links: dict[str, PageLink] = {}
+        links: dict[tuple[str, str], PageLink] = {}
         site_links: list[SiteLink] = []
         first_image: Media | None = None
         for reference in references(clean_text(self.doc.body), self.doc.body_line):
@@ -450,7 +452,7 @@ class _Fields:
                                                    str(self.config.root), self.shown)
                 self._media_outcome(file, error, files)
                 if link is not None:
-                    links.setdefault(link.reference, link)
+                    links.setdefault((link.reference, link.section), link)
                 continue
             media, file, error = resolve(reference, str(path), str(self.config.content_dir), self.shown)
             self._media_outcome(file, error, files)
@@ -573,7 +575,8 @@ class _Fields:
             body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image, links),
             draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
-            links=links, site_links=site_links, updated=self.updated(date), corrections=self.corrections(date),
+            links=links, site_links=site_links, sections=_sections(body), updated=self.updated(date),
+            corrections=self.corrections(date),
             authors=self.authors())
 
 
@@ -615,6 +618,12 @@ def _summary(written: str, body: str) -> tuple[str, bool]:
     plain, more = plain_text(body)
     summary = written or (plain if more else summarize(plain))
     return summary, not plain.startswith(summary.removesuffix("…").rstrip(",;: "))
+
+
+def _sections(body: str) -> tuple[str, ...]:
+    """The ids of the body's headings (markdown.section_ids), imported here as `_summary` is."""
+    from .markdown import section_ids
+    return section_ids(body)
 
 
 def dedupe_slugs(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:

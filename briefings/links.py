@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import SiteError
-from .urls import SEARCH_INDEX_DIR, rooted_path
+from .urls import FOOTNOTE_ID, SEARCH_INDEX_DIR, THEME_IDS, rooted_path
 
 if TYPE_CHECKING:
     from .content import Briefing
@@ -86,6 +86,8 @@ class PageLink(NamedTuple):
     line: int
     path: str = ""
     """The page of that briefing in the site, once resolved; empty while it is not published."""
+    section: str = ""
+    """The `#fragment` it names, if any: one of the target's sections (Briefing.sections)."""
 
 
 def names_content_file(reference: Reference) -> bool:
@@ -114,28 +116,47 @@ def find_page_link(reference: Reference, content_file: str, content_dir: str, pr
     if not os.path.isfile(target):
         return None, target, SiteError(shown, reference.line, f"link `{reference.url}`: there is no {key}",
                                        "fix the file name: a link to another briefing names its content file")
-    return PageLink(urlsplit(reference.url).path, key, reference.line), None, None
+    parts = urlsplit(reference.url)
+    return PageLink(parts.path, key, reference.line, section=unquote(parts.fragment)), None, None
 
 
 def resolve_links(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:
     """The briefings with their links to other briefings pointed at those briefings' pages, and
     a warning for each link to a content file this build does not publish (a draft, one dated
-    later, or one that failed to load): that link is left as written until it is."""
+    later, or one that failed to load), left as written until it is, and for each link to a
+    section its target has not."""
     if not any(b.links for b in briefings):  # the usual archive: nothing to resolve
         return briefings, []
-    pages = {b.file: b.path for b in briefings}
+    targets = {b.file: b for b in briefings}
     resolved: list[Briefing] = []
     warnings: list[SiteError] = []
     for briefing in briefings:
         if briefing.links:
-            links = tuple(link._replace(path=pages.get(link.file, "")) for link in briefing.links)
-            warnings += [SiteError(briefing.file, link.line, f"link `{link.reference}`: {link.file} is not "
-                                   "published (a draft, or dated later)",
-                                   "the link works once it is published", warning=True)
-                         for link in links if not link.path]
+            links = tuple(link._replace(path=targets[link.file].path if link.file in targets else "")
+                          for link in briefing.links)
+            warnings += [_problem(briefing, link, targets.get(link.file)) for link in links
+                         if not link.path or _missing_section(link, targets[link.file])]
             briefing = replace(briefing, links=links, digest=linked_digest(briefing.digest, links))
         resolved.append(briefing)
     return resolved, warnings
+
+
+def _missing_section(link: PageLink, target: Briefing) -> bool:
+    """The link names a section its target has not (footnotes and the theme's ids are there)."""
+    section = link.section
+    return bool(section) and section not in target.sections and section not in THEME_IDS \
+        and not FOOTNOTE_ID.fullmatch(section)
+
+
+def _problem(briefing: Briefing, link: PageLink, target: Briefing | None) -> SiteError:
+    """The warning for a link to an unpublished briefing, or to a section its target has not."""
+    if target is None:
+        return SiteError(briefing.file, link.line, f"link `{link.reference}`: {link.file} is not published "
+                         "(a draft, or dated later)", "the link works once it is published", warning=True)
+    sections = ", ".join(target.sections[:8]) + (", …" if len(target.sections) > 8 else "")
+    return SiteError(briefing.file, link.line, f"link `{link.reference}#{link.section}`: {link.file} has no "
+                     f"section `{link.section}`", f"its sections are: {sections}" if sections
+                     else "it has no headings: link to the briefing alone", warning=True)
 
 
 def linked_digest(digest: str, links: tuple[PageLink, ...]) -> str:

@@ -231,6 +231,18 @@ def to_html(source: str, media: tuple[Media, ...] = (), links: tuple[PageLink, .
                                    "images": 0}))
 
 
+_HEADING = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$)", re.MULTILINE)
+"""A line that may make a heading (`## Bilan`, or a setext underline): a body without one has none."""
+
+
+def section_ids(source: str) -> tuple[str, ...]:
+    """The ids a body's headings get (see `_heading_ids`), in order: what a link to one of its
+    sections may name. Most bodies have no heading and are not parsed."""
+    if not _HEADING.search(source):
+        return ()
+    return tuple(str(t.attrGet("id")) for t in _md.parse(source, {}) if t.type == "heading_open")
+
+
 def parse(source: str) -> list[Token]:
     """The body's block tokens (inline ones hold links and images as children), for media.py."""
     return list(_md.parse(source, {}))

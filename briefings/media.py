@@ -95,8 +95,14 @@ def references(body: str, first_line: int) -> list[Reference]:
 
 def _line_of(url: str, lines: list[str], start: int, end: int) -> int:
     """The body line (0-based) where `url` is written: in its paragraph's lines, else anywhere
-    (a reference definition `[carte]: carte.png`), else the paragraph's first line."""
+    (a reference definition `[carte]: carte.png`), else the paragraph's first line. A line
+    where it stands whole (`(url)`) comes before one where it begins a longer URL (`#bilan`
+    in `#bilan-humain`)."""
     written = unquote(url)
+    whole = re.compile("|".join(re.escape(form) + r"(?=[)\s\"']|$)" for form in {url, written}))
+    for index in chain(range(start, end), range(len(lines))):
+        if whole.search(lines[index]):
+            return index
     for index in chain(range(start, end), range(len(lines))):
         if url in lines[index] or written in lines[index]:
             return index

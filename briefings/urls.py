@@ -81,7 +81,7 @@ def unique_slug(slug: str, taken: set[str]) -> str:
 THEME_IDS = frozenset({"main", "search", "corrections-title", "related-title", "month-topics-title",
                        "topic-years-title", "h-year-only"})
 """The element ids of the default theme's pages, which a heading's id must not take."""
-_FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d+")
+FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d+")
 """The ids the footnotes of a body take (`fn1`, `fnref1`)."""
 
 
@@ -91,7 +91,7 @@ def heading_id(text: str, taken: set[str]) -> str:
     same in any browser and survives copying; `-2`, `-3`… when `taken` (the body's ids so
     far, which this adds it to) has it, or the theme or the footnotes use it."""
     slug = slugify(text, fallback="section", romanize=True)
-    if slug in THEME_IDS or _FOOTNOTE_ID.fullmatch(slug):
+    if slug in THEME_IDS or FOOTNOTE_ID.fullmatch(slug):
         taken.add(slug)
     return unique_slug(slug, taken)
 

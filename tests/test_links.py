@@ -106,17 +106,25 @@ def test_incremental_builds_follow_a_target_that_moves_or_goes(tmp_path: Path) -
 
 def test_headings_get_ids_that_links_to_a_section_land_on(tmp_path: Path) -> None:
     """`## Bilan humain` is `<h2 id="bilan-humain">`, unique in the page (not one of the theme's
-    ids or the footnotes'); a link to `voisin.md#bilan-humain` opens the page at that heading."""
+    ids or the footnotes'); a link to `voisin.md#bilan-humain` opens the page at that heading,
+    and one to a section the page has not is a warning."""
     filler = "\n\n".join(f"Paragraphe {n} du texte, assez long pour remplir l'écran." for n in range(40))
     body = (f"{filler}\n\n## Bilan humain\n\nDes victimes.\n\n## Bilan *humain*\n\nEncore.[^1]\n\n"
             "## Main\n\n## 北朝鲜の反応\n\n## fn1\n\n[^1]: Une note.")
     config = create_project(tmp_path / "project", content={
         "2023/01/voisin.md": content_file({"title": "Le voisin", "date": "2023-01-02"}, body),
         "2024/05/seisme.md": content_file({"title": "Séisme", "date": "2024-05-03"},
-                                          "Voir [le bilan](../../2023/01/voisin.md#bilan-humain)."),
+                                          "Voir [le bilan](../../2023/01/voisin.md#bilan-humain), "
+                                          "[la note](../../2023/01/voisin.md#fn1)\n"
+                                          "et [le total](../../2023/01/voisin.md#bilan)."),
     })
     run = run_build_py(config, "build", "--no-search")
     assert run.code == 0, run.output
+    # a section the target has not is a warning naming those it has; a footnote's id is there
+    assert [line for line in run.stderr.splitlines() if "section" in line] == [
+        "content/2024/05/seisme.md:6: warning: link `../../2023/01/voisin.md#bilan`: content/2023/01/voisin.md "
+        "has no section `bilan` (its sections are: bilan-humain, bilan-humain-2, main-2, "
+        "bei-chao-xian-no-fan-ying, fn1-2)"], run.stderr
     site = config.parent / "site"
     page = parse_html(site / "2023/01/voisin/index.html")
     headings = [(e.attrs.get("id"), e.text) for e in page.find("div", "body").find_all() if e.tag in ("h2", "h3")]
