@@ -17,10 +17,10 @@ from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
 from .links import PageLink, SiteLink, find_page_link, linked_digest, names_content_file, to_site
-from .media import Media, Reference, image_elsewhere, is_local, references, resolve
+from .media import Media, Reference, image_elsewhere, into_site, is_local, references, resolve
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
-from .urls import PAGES_FOLDER, briefing_path, reserved_folder, rooted_path, slugify, undated_path, unique_slug
+from .urls import PAGES_FOLDER, briefing_path, reserved_folder, slugify, undated_path, unique_slug
 from .workers import map_items
 
 FIELDS = ("title", "date", "topics", "authors", "lang", "summary", "id", "source", "slug", "draft", "nav_order",
@@ -477,7 +477,7 @@ class _Fields:
         url = self.text("image")
         if not url:
             return None
-        if not is_local(url) and rooted_path(url) is None:
+        if not into_site(url):
             if url.lower().startswith(("https://", "http://")):
                 return image_elsewhere(url)
             self.problem("image", f"`image: {url[:80]}` is neither a file of the site nor an http(s) URL",

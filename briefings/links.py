@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import SiteError
+from .media import Reference, into_site
 from .urls import FOOTNOTE_ID, SEARCH_INDEX_DIR, THEME_IDS, rooted_path
 
 if TYPE_CHECKING:
     from .content import Briefing
-    from .media import Reference
 
 CONTENT_SUFFIX = ".md"
 
@@ -44,10 +44,9 @@ class SiteLink(NamedTuple):
 def to_site(reference: Reference) -> SiteLink | None:
     """The link as a SiteLink when it leads into the site by a URL, relative or from the site's
     root (not an image, a media file or another content file: those are checked where found)."""
-    parts = urlsplit(reference.url)
-    if reference.image or parts.scheme or parts.netloc or not parts.path or ":" in parts.path.split("/")[0]:
+    if reference.image or not into_site(reference.url):
         return None
-    return SiteLink(parts.path, reference.line)
+    return SiteLink(urlsplit(reference.url).path, reference.line)
 
 
 def dead_links(briefings: Iterable[Briefing], site_paths: Collection[str]) -> list[SiteError]:
@@ -92,11 +91,8 @@ class PageLink(NamedTuple):
 
 def names_content_file(reference: Reference) -> bool:
     """A link (not an image) to a `.md` name on this site: a link to another content file."""
-    if reference.image:
-        return False
-    parts = urlsplit(reference.url)
-    return (not parts.scheme and not parts.netloc and parts.path.lower().endswith(CONTENT_SUFFIX)
-            and ":" not in unquote(parts.path).split("/")[0])
+    return (not reference.image and into_site(reference.url)
+            and urlsplit(reference.url).path.lower().endswith(CONTENT_SUFFIX))
 
 
 def find_page_link(reference: Reference, content_file: str, content_dir: str, project_root: str,
@@ -104,11 +100,12 @@ def find_page_link(reference: Reference, content_file: str, content_dir: str, pr
     """The content file a `.md` link of `content_file` names: (its PageLink, None, None), or
     an error with the file's absolute path (its appearance must make `content_file` load again)."""
     root = os.path.normpath(content_dir)
+    parts = urlsplit(reference.url)
     site_path = rooted_path(reference.url)
     if site_path is not None:
         target = os.path.join(root, *site_path.split("/"))
     else:
-        target = os.path.normpath(os.path.join(os.path.dirname(content_file), unquote(urlsplit(reference.url).path)))
+        target = os.path.normpath(os.path.join(os.path.dirname(content_file), unquote(parts.path)))
     key = os.path.relpath(target, project_root).replace(os.sep, "/")
     if not target.startswith(root + os.sep):
         return None, None, SiteError(shown, reference.line, f"`{reference.url}` points outside content/, refused",
@@ -116,7 +113,6 @@ def find_page_link(reference: Reference, content_file: str, content_dir: str, pr
     if not os.path.isfile(target):
         return None, target, SiteError(shown, reference.line, f"link `{reference.url}`: there is no {key}",
                                        "fix the file name: a link to another briefing names its content file")
-    parts = urlsplit(reference.url)
     return PageLink(parts.path, key, reference.line, section=unquote(parts.fragment)), None, None
 
 

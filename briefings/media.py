@@ -68,6 +68,11 @@ def is_local(url: str) -> bool:
             and ":" not in unquote(parts.path).split("/")[0])
 
 
+def into_site(url: str) -> bool:
+    """A reference into this site: relative (`is_local`) or from the site's root (urls.rooted_path)."""
+    return is_local(url) or rooted_path(url) is not None
+
+
 def references(body: str, first_line: int) -> list[Reference]:
     """Every link and image of a Markdown body (`first_line`: the file line the body starts
     on), in order. A body without `](` or `]:` has none: most bodies are not parsed here."""

@@ -257,7 +257,7 @@ def sitemap_pages(archive: Archive, config: Config) -> Iterator[Page]:
         *((url(page.path), "") for page in archive.pages),
         *((url(topic.path), newest(topic.briefings)) for topic in archive.topics),
         *((url(author.path), newest(author.briefings)) for author in archive.authors),
-        *((url(urls.AUTHORS_PATH), "") for _ in archive.authors[:1]),
+        *([(url(urls.AUTHORS_PATH), "")] if archive.authors else []),
         *((url(urls.topic_year_path(topic.slug, year.year)), newest(year.briefings))
           for topic in archive.topics for year in topic.years),
         *((url(page), "") for year in archive.years for page in (year.path, *(m.path for m in year.months))),
