@@ -37,6 +37,10 @@ class SiteRefresher:
 
     def __init__(self, config_file: Path, site_dir: Path, quiet: float = QUIET_SECONDS) -> None:
         self.config_file, self.site_dir, self.quiet = config_file, site_dir, quiet
+        self.started = 0
+        """Background builds started: the `started`th is the `started`th to finish (one runs at a
+        time), so a caller that noted `started` after writing a file knows that once `runs`
+        exceeds it, a build that read the file has finished."""
         self.runs = 0
         """Background builds finished (for tests and the benchmark: they wait on `finished`)."""
         self.failures = 0
@@ -87,6 +91,7 @@ class SiteRefresher:
         except OSError:
             pass  # already done: nothing to lower
         self._process = process
+        self.started += 1
         threading.Thread(target=self._wait, args=(process,), name="briefings-site-refresh", daemon=True).start()
 
     def _wait(self, process: subprocess.Popen[bytes]) -> None:

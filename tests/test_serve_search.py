@@ -2,6 +2,8 @@
 in the background, and its search page finds what was just written and no longer what was removed."""
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -24,11 +26,20 @@ def browser():
         yield chromium
 
 
-def _refreshed(refresher: SiteRefresher, after: int) -> int:
-    """Wait until a background build later than the `after`th one has finished; its number."""
+def _refreshed(refresher: SiteRefresher, started: int) -> None:
+    """Wait until a background build started after the `started`th has finished: noted just after
+    a file was written, that build read it (a build started before may have finished since)."""
     with refresher.finished:
-        assert refresher.finished.wait_for(lambda: refresher.runs > after, timeout=WAIT), "no background build"
-        return refresher.runs
+        assert refresher.finished.wait_for(lambda: refresher.runs > started, timeout=WAIT), "no background build"
+
+
+def _index_of(site: Path) -> str:
+    """What the site's search index holds, for a failure's message: its manifest and each part's URLs."""
+    index = site / "pagefind"
+    parts = {part.name: sorted(json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]
+                               for f in (part / "fragment").glob("*.pf_fragment"))
+             for part in sorted((index / "parts").glob("*"))}
+    return f"{(index / 'manifest.json').read_text(encoding='utf-8')} {parts}"
 
 
 def test_the_preview_finds_what_was_just_written_and_not_what_was_removed(tmp_path: Path, browser) -> None:
@@ -37,7 +48,7 @@ def test_the_preview_finds_what_was_just_written_and_not_what_was_removed(tmp_pa
     file = config.parent / "content" / "2023" / "08" / f"{SLUG}.md"
     with running_preview(config, delay=0.05) as preview:
         assert preview.wait_for_first_build(WAIT)
-        runs = _refreshed(preview.search, 0)  # after the first build: nothing to redo
+        _refreshed(preview.search, 0)  # after the first build: nothing to redo
         page = browser.new_page()
         errors = _watch(page)  # shown if a search fails: a request refused, a script error
         links = _search(page, preview.url, "coree")
@@ -45,21 +56,25 @@ def test_the_preview_finds_what_was_just_written_and_not_what_was_removed(tmp_pa
 
         before = status(preview)
         file.write_text(file.read_text(encoding="utf-8") + "\nUn mot zorglubique ajouté.\n", encoding="utf-8")
+        started = preview.search.started
         wait_for_build(preview, before)
-        runs = _refreshed(preview.search, runs)
+        _refreshed(preview.search, started)
         assert _search(page, preview.url, "zorglubique") == links[:1]
 
         before = status(preview)
         write_file(config.parent / "content" / "2024" / "03" / "ajout.md",
                    content_file({"title": "Un ajout", "date": "2024-03-15"}, "Un briefing quasarique, ajouté."))
+        started = preview.search.started
         wait_for_build(preview, before)
-        runs = _refreshed(preview.search, runs)
-        assert [link.split("/")[-2] for link in _search(page, preview.url, "quasarique")] == ["ajout"]
+        _refreshed(preview.search, started)
+        found = _search(page, preview.url, "quasarique")
+        assert [link.split("/")[-2] for link in found] == ["ajout"], (found, errors, _index_of(config.parent / "site"))
 
         before = status(preview)
         file.unlink()
+        started = preview.search.started
         wait_for_build(preview, before)
-        _refreshed(preview.search, runs)
+        _refreshed(preview.search, started)
         assert _search(page, preview.url, "zorglubique") == []
         assert request(preview, f"/briefings/2023/08/{SLUG}/")[0] == 404
         assert preview.search.failures == 0
