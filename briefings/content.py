@@ -20,16 +20,25 @@ from .links import PageLink, SiteLink, find_page_link, linked_digest, names_cont
 from .media import Media, Reference, image_elsewhere, into_site, is_local, references, resolve
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
-from .urls import PAGES_FOLDER, briefing_path, reserved_folder, slugify, undated_path, unique_slug
+from .urls import PAGES_FOLDER, alias_path, briefing_path, reserved_folder, slugify, undated_path, unique_slug
 from .workers import map_items
 
 FIELDS = ("title", "date", "topics", "authors", "lang", "summary", "id", "source", "slug", "draft", "nav_order",
-          "image", "image_alt", "updated", "corrections")
+          "image", "image_alt", "updated", "corrections", "aliases")
 CORRECTION_FIELDS = ("date", "text")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 """A BCP 47 language tag such as `fr`, `en` or `pt-BR`."""
+
+
+class Alias(NamedTuple):
+    """An old address of a page (`aliases:`), where the site redirects to it."""
+
+    path: str
+    """The site file written there (urls.alias_path): `2023/08/ancien-titre/index.html`."""
+    line: int | None
+    """Its line in the content file, for errors."""
 
 
 class Correction(NamedTuple):
@@ -87,6 +96,8 @@ class Briefing:
     """Corrections, oldest first."""
     authors: tuple[str, ...] = ()
     """Who wrote it (`authors:`), as written: its byline, each with a page of their briefings."""
+    aliases: tuple[Alias, ...] = ()
+    """Its old addresses (`aliases:`), each a small page redirecting to it (plan.redirect_pages)."""
     sections: tuple[str, ...] = ()
     """The ids of its body's headings, which links to its sections name (`voisin.md#bilan`)."""
     site_links: tuple[SiteLink, ...] = ()
@@ -384,14 +395,33 @@ class _Fields:
             return ()
         names: list[str] = []
         for item in value if isinstance(value, list) else [value]:
-            name = clean_line(item) if isinstance(item, str) else ""
-            if not is_visible(name) or not slugify(name, fallback="", romanize=True):
-                shown = repr(name[:80]) if isinstance(item, str) else _kind(item)
+            name = author_name(item)
+            if not name:
+                shown = repr(clean_line(item)[:80]) if isinstance(item, str) else _kind(item)
                 self.problem("authors", f"author {shown} is not a name",
                              "write e.g. `authors: [Marie Dupont, Jean Martin]`")
             elif name not in names:
                 names.append(name)
         return tuple(names)
+
+    def aliases(self) -> tuple[Alias, ...]:
+        """`aliases:`, the page's old addresses (a list, or one as text), each once."""
+        value = self.doc.meta.get("aliases")
+        if value is None:
+            return ()
+        found: dict[str, Alias] = {}
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            line = yamldoc.key_line(self.doc.header, ("aliases", index) if isinstance(value, list) else ("aliases",),
+                                    first_line=2)
+            path = alias_path(item.strip()) if isinstance(item, str) else None
+            if path is None:
+                shown = repr(clean_line(item)[:80]) if isinstance(item, str) else _kind(item)
+                self.errors.append(SiteError(self.shown, line, f"alias {shown} is not an address on this site",
+                                             "write the old address from the site's root, without "
+                                             "the host: e.g. `aliases: [/2023/08/ancien-titre/]`"))
+            else:
+                found.setdefault(path, Alias(path, line))
+        return tuple(found.values())
 
     def lang(self) -> str:
         lang = self.text("lang", self.config.language) or self.config.language
@@ -577,7 +607,14 @@ class _Fields:
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
             links=links, site_links=site_links, sections=_sections(body), updated=self.updated(date),
             corrections=self.corrections(date),
-            authors=self.authors())
+            authors=self.authors(), aliases=self.aliases())
+
+
+def author_name(value: object) -> str:
+    """An author's name as the site writes it (one line, spaces tidied), or "" when `value` is
+    no name: not text, nothing visible, or nothing to make the author's page address from."""
+    name = clean_line(value) if isinstance(value, str) else ""
+    return name if is_visible(name) and slugify(name, fallback="", romanize=True) else ""
 
 
 def is_language_tag(text: str) -> bool:

@@ -51,18 +51,41 @@ class Page:
 
 def path_collisions(pages: list[Page]) -> list[SiteError]:
     """Two pages for one output path (compared ignoring case, as macOS and Windows do):
-    an error naming the content file behind it, so `check` catches it before `build`."""
+    an error naming the content file behind it, so `check` catches it before `build`. An
+    old address (`aliases:`) is the culprit before a page, a briefing before a listing."""
     seen: dict[str, Page] = {}
     errors = []
     for page in pages:
         first = seen.setdefault(page.path.casefold(), page)
         if first is not page:
-            culprit = page if "briefing" in page.context else first
-            other = first if culprit is page else page
+            culprit, other = sorted((first, page), key=_blame)
+            if culprit.template == REDIRECT_TEMPLATE:
+                errors.append(_alias_error(culprit, f"is already {_what_is_at(other)}"))
+                continue
             errors.append(SiteError(_source(culprit), None,
                                     f"its page {culprit.path} collides with {_source(other)}",
                                     "give it a different `slug:` in its front matter"))
     return errors
+
+
+def _blame(page: Page) -> int:
+    """Which of two pages on one path an error names: an alias, then a briefing, then a listing."""
+    return 0 if page.template == REDIRECT_TEMPLATE else 1 if "briefing" in page.context else 2
+
+
+def _what_is_at(page: Page) -> str:
+    if page.template == REDIRECT_TEMPLATE:
+        return f"an alias of {page.context['target'].file}"
+    return f"the page of {_source(page)}" if "briefing" in page.context else f"the site's {page.template} page"
+
+
+def _alias_error(page: Page, problem: str) -> SiteError:
+    """An old address of a briefing (a redirect page) where the site has something else."""
+    target: Briefing = page.context["target"]
+    line = next((alias.line for alias in target.aliases if alias.path == page.path), None)
+    address = "/" + page.path.removesuffix("index.html")
+    return SiteError(target.file, line, f"its alias {address} {problem}",
+                     "remove it from `aliases:`")
 
 
 def media_files(archive: Archive) -> dict[str, str]:
@@ -72,8 +95,8 @@ def media_files(archive: Archive) -> dict[str, str]:
 
 def media_collisions(archive: Archive, pages: list[Page], taken: Iterable[str] = ()) -> list[SiteError]:
     """A media file whose site path is a page's (or one of `taken`, the static files'): an error
-    naming the briefing that shows it."""
-    claimed = {page.path.casefold(): page.path for page in pages}
+    naming the briefing that shows it, or the one whose alias it is."""
+    claimed = {page.path.casefold(): page.path for page in pages if page.template != REDIRECT_TEMPLATE}
     claimed.update((path.casefold(), path) for path in taken)
     errors, seen = [], set()
     for briefing in archive.briefings:
@@ -84,6 +107,25 @@ def media_collisions(archive: Archive, pages: list[Page], taken: Iterable[str] =
                 errors.append(SiteError(briefing.file, None,
                                         f"its media file content/{media.source} would overwrite {other} in the site",
                                         "rename the file or move it into a folder named after the content file"))
+    return errors + _alias_clashes(pages, {path.casefold(): path for path in (*taken, *media_files(archive))})
+
+
+def _alias_clashes(pages: list[Page], files: dict[str, str]) -> list[SiteError]:
+    """Old addresses (`aliases:`) on a media or static file of the site (`files`, by their
+    casefolded path), or inside any file, where the redirect would need a folder
+    (`/static/style.css/`). Those on a page are path_collisions'."""
+    everything = {page.path.casefold(): page.path for page in pages if page.template != REDIRECT_TEMPLATE}
+    everything.update(files)
+    errors = []
+    for page in pages:
+        if page.template != REDIRECT_TEMPLATE:
+            continue
+        path = page.path.casefold()
+        folders = ["/".join(path.split("/")[:end]) for end in range(1, path.count("/") + 1)]
+        if path in files:
+            errors.append(_alias_error(page, f"is already the site's file {files[path]}"))
+        elif inside := next((everything[f] for f in folders if f in everything), None):
+            errors.append(_alias_error(page, f"would be a folder, but the site has a file {inside}"))
     return errors
 
 
@@ -99,7 +141,7 @@ def plan_site(archive: Archive, config: Config) -> list[Page]:
     pages = [*index_pages(archive, config), *briefing_pages(archive), *undated_pages(archive),
              *topic_pages(archive, config), *author_pages(archive, config), *archive_pages(archive),
              *feed_pages(archive, config),
-             *search_pages(), *site_files(archive, config)]
+             *search_pages(), *site_files(archive, config), *redirect_pages(archive)]
     navigation = archive.navigation
     for page in pages:
         page.context["site_pages"] = navigation
@@ -290,6 +332,18 @@ def _cut(items: tuple[T, ...]) -> list[tuple[int | None, tuple[T, ...]]]:
         return [(None, items)]
     return [(number, items[:len(items) - (number - 1) * SITEMAP_LIMIT][-SITEMAP_LIMIT:])
             for number in range(count, 0, -1)]
+
+
+REDIRECT_TEMPLATE = "redirect.html"
+
+
+def redirect_pages(archive: Archive) -> Iterator[Page]:
+    """A page at each old address of a briefing or page (`aliases:`) sending the reader on to
+    it. Only its target's title and path are shown, but the target is the context: editing
+    it renders the redirect again (fingerprints.py follows briefings, not their fields)."""
+    for target in (*archive.briefings, *archive.pages):
+        for alias in target.aliases:
+            yield Page(alias.path, REDIRECT_TEMPLATE, {"target": target})
 
 
 def search_pages() -> Iterator[Page]:

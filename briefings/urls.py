@@ -266,6 +266,27 @@ def rooted_path(url: str) -> str | None:
     return posixpath.join(path, "index.html") if not path or written.endswith("/") else path
 
 
+def alias_path(address: str) -> str | None:
+    """The site file an old address of a page (`aliases:`) is written to, where it redirects
+    to the page: `/2023/08/ancien-titre/` -> `2023/08/ancien-titre/index.html`.
+
+    As Hugo reads aliases, an address is from the site's root (the leading `/` may be left
+    out), and it names a folder unless it ends in `.html` or `.htm` (a page of an older site:
+    `/old/page.html` keeps its name). Not a whole URL: the same site is built for other hosts
+    (`--base-url`, the preview). None for what no static host could redirect: a URL, a query
+    or fragment, the home page, the search index's folder."""
+    if urlsplit(address).scheme or address.startswith("//"):
+        return None
+    if not address or "?" in address or "#" in address:
+        return None
+    path = rooted_path(address if address.startswith("/") else "/" + address)
+    if path is None or path == "index.html" or path.split("/")[0] == SEARCH_INDEX_DIR:
+        return None
+    if not path.endswith((".html", ".htm", "/index.html")):
+        path += "/index.html"
+    return path if is_safe_output_path(path) else None
+
+
 def relative_url(from_path: str, to_path: str, link_style: str = "pretty") -> str:
     """The link from the page at `from_path` to the file at `to_path`, both site-relative.
 

@@ -350,6 +350,18 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self._write_doc(name)
 
     @precondition(lambda self: self.docs)
+    @rule(index=st.integers(0, 99), count=st.integers(0, 2))
+    def change_aliases(self, index: int, count: int) -> None:
+        """Old addresses of its own (no two briefings share one), each a redirect page to it."""
+        name = self._pick(index)
+        meta = self.docs[name][0]
+        meta.pop("aliases", None)
+        if count:
+            meta["aliases"] = [f"/ancien/{name}/", f"/vieux-{name}.html"][:count]
+        _note(f"aliases of {name} -> {meta.get('aliases')}")
+        self._write_doc(name)
+
+    @precondition(lambda self: self.docs)
     @rule(index=st.integers(0, 99), lang=langs)
     def change_lang(self, index: int, lang: str | None) -> None:
         name = self._pick(index)
