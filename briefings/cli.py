@@ -78,7 +78,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .errors import display_path
     from .new import new_briefing
     config = _config(args)
-    path = new_briefing(config, args.headline, date=args.date, topics=args.topic, lang=args.lang)
+    path = new_briefing(config, args.headline, date=args.date, topics=args.topic, lang=args.lang,
+                        authors=args.author)
     print(display_path(path, config.root))
     return 0
 
@@ -155,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
                      help="a topic slug from config.yaml; repeat for more, primary first "
                           "(default: the topics import's rules find in the headline)")
     new.add_argument("--lang", help="the briefing's language (default: the site's `language`)")
+    new.add_argument("--author", action="append", help="who writes it, in quotes; repeat for more, in byline order")
     new.set_defaults(run=cmd_new)
 
     check = commands.add_parser("check", help="report every problem in seeds, content, config and templates",

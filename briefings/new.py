@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from . import frontmatter
 from .config import Config
-from .content import is_language_tag
+from .content import author_name, is_language_tag
 from .dates import BriefingDate, parse_date, to_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
 from .importer import content_files, headline_title, new_content_path, taken_paths
@@ -32,7 +32,7 @@ ATTEMPTS = 100
 
 
 def new_briefing(config: Config, headline: str, date: str | None = None, topics: list[str] | None = None,
-                 lang: str | None = None) -> Path:
+                 lang: str | None = None, authors: list[str] | None = None) -> Path:
     """Create the content file of a new briefing and return its path; raise SiteErrors (every
     problem with the options at once) and write nothing when an option is wrong."""
     title = headline_title(clean_line(headline))
@@ -40,9 +40,11 @@ def new_briefing(config: Config, headline: str, date: str | None = None, topics:
     day = _checked(problems, lambda: _date(config, date))
     chosen = _checked(problems, lambda: _topics(config, title, topics))
     language = _checked(problems, lambda: _lang(config, lang))
+    names = _checked(problems, lambda: _authors(authors or []))
     if problems or day is None:
         raise SiteErrors(problems)
-    meta = {"title": title, "date": to_yaml(day), "topics": chosen, "lang": language, "draft": True}
+    meta = {"title": title, "date": to_yaml(day), "topics": chosen, **({"authors": names} if names else {}),
+            "lang": language, "draft": True}
     text = frontmatter.join(meta, PLACEHOLDER).encode()
     taken = taken_paths(config, content_files(config))
     for _ in range(ATTEMPTS):
@@ -101,6 +103,15 @@ def _topics(config: Config, title: str, given: list[str] | None) -> list[str]:
     if errors:
         raise SiteErrors(errors)
     return list(dict.fromkeys(slugify(t) for t in given))
+
+
+def _authors(given: list[str]) -> list[str]:
+    """The `--author`s, each once, as the front matter's `authors:` takes them."""
+    errors = [SiteError("--author", None, f"{name[:60]!r} is not a name", 'write e.g. --author "Marie Dupont"')
+              for name in given if not author_name(name)]
+    if errors:
+        raise SiteErrors(errors)
+    return list(dict.fromkeys(author_name(name) for name in given))
 
 
 def _lang(config: Config, lang: str | None) -> str:

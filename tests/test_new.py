@@ -47,11 +47,13 @@ def test_new_uses_the_options_and_the_same_path_as_import(tmp_path: Path) -> Non
     [seed_file] = (tmp_path / "imported/content").rglob("*.md")
     config = create_project(tmp_path / "p")
     run = _new(config, headline, "--date", "2024-02", "--topic", "defence", "--topic", "north-korea",
-               "--lang", "ru")
+               "--lang", "ru", "--author", "Ирина  Петрова", "--author", "Jean Martin", "--author", "Jean Martin")
     assert run.code == 0, run.output
     assert run.stdout.strip() == seed_file.relative_to(tmp_path / "imported").as_posix()
     meta, _ = split_front_matter(tmp_path / "p" / run.stdout.strip())
     assert (meta["date"], meta["topics"], meta["lang"]) == ("2024-02", ["defence", "north-korea"], "ru")
+    assert meta["authors"] == ["Ирина Петрова", "Jean Martin"]
+    assert "authors" not in split_front_matter(tmp_path / "p" / _new(config, "Sans auteur").stdout.strip())[0]
 
 
 def test_new_never_overwrites(tmp_path: Path) -> None:
@@ -68,13 +70,14 @@ def test_new_never_overwrites(tmp_path: Path) -> None:
 def test_new_reports_every_wrong_option_and_writes_nothing(tmp_path: Path) -> None:
     config = create_project(tmp_path / "p", content={"2024/03/a.md": "---\ntitle: A\ndate: 2024-03-01\n---\nA.\n"})
     before = snapshot(tmp_path / "p")
-    run = _new(config, "\u200b", "--date", "2024-13", "--topic", "defense", "--lang", "x y")
+    run = _new(config, "\u200b", "--date", "2024-13", "--topic", "defense", "--lang", "x y", "--author", " \u200b ")
     assert run.code == 1
     lines = run.stderr.splitlines()
-    assert lines[:4] == [
+    assert lines[:5] == [
         'headline: the headline has no visible character, only U+200B ZERO WIDTH SPACE '
         '(write e.g. build.py new "Sommet à Genève")',
         "--date: month 13 does not exist in '2024-13'; months run from 01 to 12 (e.g. --date 2024-03-05)",
         "--topic: unknown topic 'defense' (did you mean 'defence'?)",
-        "--lang: 'x y' is not a language code (write e.g. --lang fr or --lang en)"]
+        "--lang: 'x y' is not a language code (write e.g. --lang fr or --lang en)",
+        "--author: ' \\u200b ' is not a name (write e.g. --author \"Marie Dupont\")"]
     assert "Traceback" not in run.output and snapshot(tmp_path / "p") == before
