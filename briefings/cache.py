@@ -30,7 +30,7 @@ from .output import forget_spare
 from .schedule import Schedule
 from .site_folder import output_key
 
-CACHE_VERSION = (14, tuple(f.name for f in dataclasses.fields(Briefing)))
+CACHE_VERSION = (15, tuple(f.name for f in dataclasses.fields(Briefing)))
 """A cache written by a different model is ignored, never half-trusted."""
 
 

@@ -16,7 +16,7 @@ from . import frontmatter, yamldoc
 from .config import Config
 from .dates import BriefingDate, from_yaml
 from .errors import SiteError, SiteErrors, closest, display_path
-from .links import PageLink, SiteLink, find_page_link, linked_digest, names_content_file, to_site
+from .links import PageLink, SiteLink, find_page_link, linked_digest, missing_section, names_content_file, to_site
 from .media import Media, Reference, image_elsewhere, into_site, is_local, references, resolve
 from .slots import restore_slots, slots_state
 from .text import clean_line, clean_text, invisible_names, is_visible, reading_minutes, summarize, word_count
@@ -468,15 +468,20 @@ class _Fields:
         return slug, order
 
 
-    def media(self, path: Path, files: list[str]
+    def media(self, path: Path, files: list[str], sections: tuple[str, ...]
               ) -> tuple[tuple[Media, ...], Media | None, tuple[PageLink, ...], tuple[SiteLink, ...]]:
         """The body's media files, the page's share image, and the body's links to other content
-        files and to pages of the site, each checked (see media.py and links.py)."""
+        files and to pages of the site, each checked (see media.py and links.py); a link to a
+        section of the page itself (`#bilan`) is checked against its `sections`."""
         found: dict[str, Media] = {}
         links: dict[tuple[str, str], PageLink] = {}
         site_links: list[SiteLink] = []
         first_image: Media | None = None
         for reference in references(clean_text(self.doc.body), self.doc.body_line):
+            if reference.url.startswith("#"):
+                if (warning := missing_section(self.shown, reference, sections)) is not None:
+                    self.warnings.append(warning)
+                continue
             if names_content_file(reference):
                 link, file, error = find_page_link(reference, str(path), str(self.config.content_dir),
                                                    str(self.config.root), self.shown)
@@ -582,7 +587,8 @@ class _Fields:
         self.unknown_keys()
         undated = self.undated(path)
         body = clean_body(self.doc.body)
-        media, image, links, site_links = self.media(path, files)
+        sections = _sections(body)
+        media, image, links, site_links = self.media(path, files, sections)
         title = self.text("title", required=True)
         if not body.strip():
             self.errors.append(SiteError(self.shown, self.doc.body_line, "the briefing has no text",
@@ -605,7 +611,7 @@ class _Fields:
             body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image, links),
             draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
-            links=links, site_links=site_links, sections=_sections(body), updated=self.updated(date),
+            links=links, site_links=site_links, sections=sections, updated=self.updated(date),
             corrections=self.corrections(date),
             authors=self.authors(), aliases=self.aliases())
 

@@ -138,10 +138,23 @@ def resolve_links(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteE
 
 
 def _missing_section(link: PageLink, target: Briefing) -> bool:
-    """The link names a section its target has not (footnotes and the theme's ids are there)."""
-    section = link.section
-    return bool(section) and section not in target.sections and section not in THEME_IDS \
-        and not FOOTNOTE_ID.fullmatch(section)
+    """The link names a section its target has not."""
+    return bool(link.section) and not has_section(target.sections, link.section)
+
+
+def has_section(sections: Collection[str], section: str) -> bool:
+    """Whether the page of a body whose headings have the ids `sections` has an element with
+    the id `section`: one of those, a footnote's, or one the theme puts on every page."""
+    return section in sections or section in THEME_IDS or bool(FOOTNOTE_ID.fullmatch(section))
+
+
+def missing_section(file: str, reference: Reference, sections: tuple[str, ...]) -> SiteError | None:
+    """The warning for a link to a section of its own page (`#bilan`) that the page has not."""
+    section = unquote(reference.url[1:])
+    if not section or has_section(sections, section):
+        return None
+    return SiteError(file, reference.line, f"link `{reference.url}` leads to no section of this page",
+                     _sections_hint(sections, "add one, or fix the link"), warning=True)
 
 
 def _problem(briefing: Briefing, link: PageLink, target: Briefing | None) -> SiteError:
@@ -149,10 +162,16 @@ def _problem(briefing: Briefing, link: PageLink, target: Briefing | None) -> Sit
     if target is None:
         return SiteError(briefing.file, link.line, f"link `{link.reference}`: {link.file} is not published "
                          "(a draft, or dated later)", "the link works once it is published", warning=True)
-    sections = ", ".join(target.sections[:8]) + (", …" if len(target.sections) > 8 else "")
     return SiteError(briefing.file, link.line, f"link `{link.reference}#{link.section}`: {link.file} has no "
-                     f"section `{link.section}`", f"its sections are: {sections}" if sections
-                     else "it has no headings: link to the briefing alone", warning=True)
+                     f"section `{link.section}`", _sections_hint(target.sections, "link to the briefing alone"),
+                     warning=True)
+
+
+def _sections_hint(sections: tuple[str, ...], otherwise: str) -> str:
+    """The sections a link could name (the first eight), for a warning's hint."""
+    if not sections:
+        return f"it has no headings: {otherwise}"
+    return "its sections are: " + ", ".join(sections[:8]) + (", …" if len(sections) > 8 else "")
 
 
 def linked_digest(digest: str, links: tuple[PageLink, ...]) -> str:

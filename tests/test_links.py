@@ -159,3 +159,24 @@ def test_a_link_to_no_page_of_the_site_is_a_warning_at_its_line(tmp_path: Path) 
         f"(2023/01/le-voisn/index.html) {hint}",
         f"{SOURCE}:9: warning: link `/topiques/` leads to no page of the site (topiques/index.html) {hint}"], run.stderr
     assert _body_links(config.parent / "site")[-2:] == ["../../../2023/01/le-voisn/", "../../../topiques/"]
+
+
+def test_a_link_to_a_section_of_its_own_page_is_checked(tmp_path: Path) -> None:
+    """`[plus bas](#bilan)` needs a heading `bilan` on the page (or a footnote's or the theme's
+    id); otherwise it is a warning at its line naming the sections there are, in a briefing
+    and in a page without a date alike, and the link is written as it is."""
+    body = ("Voir [le bilan](#bilan), [la note](#fn1), [le haut](#main) et [rien](#bilan-final).\n\n"
+            "## Bilan\n\nTexte.[^1]\n\n[^1]: Une note.\n")
+    config = create_project(tmp_path / "project", content={
+        "2024/05/seisme.md": content_file({"title": "Séisme", "date": "2024-05-03"}, body),
+        "pages/about.md": content_file({"title": "À propos"}, "Lire [la suite](#suite)."),
+    })
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    assert [line for line in run.stderr.splitlines() if "no section" in line] == [
+        "content/2024/05/seisme.md:5: warning: link `#bilan-final` leads to no section of this page "
+        "(its sections are: bilan)",
+        "content/pages/about.md:4: warning: link `#suite` leads to no section of this page "
+        "(it has no headings: add one, or fix the link)"], run.stderr
+    site = config.parent / "site"
+    assert _body_links(site, "2024/05/seisme/index.html")[:4] == ["#bilan", "#fn1", "#main", "#bilan-final"]
