@@ -284,6 +284,10 @@ class SiteServer(http.server.ThreadingHTTPServer):
     """
 
     daemon_threads = True
+    request_queue_size = 128
+    """The listen backlog (http.server's is 5): a page of search loads a few dozen files at once,
+    and on a busy machine a connection dropped from a full backlog is retried only after 1 s,
+    3 s…, as a real host's large backlog never makes a browser wait."""
 
     def __init__(self, root: Path, prefix: str = "/") -> None:
         assert prefix.startswith("/") and prefix.endswith("/"), prefix

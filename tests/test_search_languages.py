@@ -12,7 +12,7 @@ from browser import launch_browser
 from fixtures.reader import MULTILINGUAL
 from helpers import content_file, create_project, run_build_py
 from sitecrawl import SiteServer
-from test_search import RESULT, _after_click, _count, _filter_counts, _links, _search
+from test_search import RESULT, _after_click, _count, _filter_counts, _links, _search, _watch
 
 
 def _write(root: Path, config: Path, removed: set[str] = frozenset(), edits: dict[str, str] | None = None) -> None:
@@ -50,9 +50,10 @@ def test_a_mid_sentence_word_of_each_language_is_found(site, browser, lang: str)
     _root, _config, served = site
     name, _title, _body, word, _topic = MULTILINGUAL[lang]
     page = browser.new_page()
+    errors = _watch(page)  # shown if the search fails: a request refused, a script error
     links = _search(page, served.base_url, word)
     slug = name.removesuffix(".md").rsplit("/", 1)[-1]
-    assert [link.rsplit("/", 2)[-2] for link in links] == [slug], links
+    assert [link.rsplit("/", 2)[-2] for link in links] == [slug], (links, errors)
     assert page.locator(f"{RESULT} mark").count(), "the word is highlighted"
     item_lang = page.get_attribute(RESULT, "lang")
     assert item_lang == (None if lang == "fr" else lang), "results in another language say so"
