@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import SiteError
 from .media import Reference, into_site
-from .urls import FOOTNOTE_ID, SEARCH_INDEX_DIR, THEME_IDS, rooted_path
+from .urls import FOOTNOTE_ID, SEARCH_INDEX_DIR, STATIC_DIR, THEME_IDS, rooted_path
 
 if TYPE_CHECKING:
     from .content import Briefing
@@ -39,14 +39,17 @@ class SiteLink(NamedTuple):
     reference: str
     """The URL's path as written, without `?query` or `#fragment`."""
     line: int
+    image: bool = False
+    """An image from the site's root (`![logo](/static/logo.png)`) rather than a link."""
 
 
 def to_site(reference: Reference) -> SiteLink | None:
-    """The link as a SiteLink when it leads into the site by a URL, relative or from the site's
-    root (not an image, a media file or another content file: those are checked where found)."""
-    if reference.image or not into_site(reference.url):
+    """The reference as a SiteLink when it leads into the site by a URL: a link, relative or from
+    the site's root, or an image from the root that is no file of content/ (a media file,
+    another content file and a relative image are checked where they are found)."""
+    if not into_site(reference.url) or (reference.image and rooted_path(reference.url) is None):
         return None
-    return SiteLink(urlsplit(reference.url).path, reference.line)
+    return SiteLink(urlsplit(reference.url).path, reference.line, reference.image)
 
 
 def dead_links(briefings: Iterable[Briefing], site_paths: Collection[str]) -> list[SiteError]:
@@ -56,7 +59,14 @@ def dead_links(briefings: Iterable[Briefing], site_paths: Collection[str]) -> li
     for briefing in briefings:
         for link in briefing.site_links:
             target = rooted_path(link.reference) or _relative_target(briefing.path, link.reference)
-            if target is not None and target not in site_paths and not target.startswith(SEARCH_INDEX_DIR + "/"):
+            if target is None or target in site_paths or target.startswith(SEARCH_INDEX_DIR + "/"):
+                continue
+            if link.image:
+                folder = "" if target.startswith(STATIC_DIR + "/") else "content/"  # static/ is the project's
+                warnings.append(SiteError(briefing.file, link.line, f"image `{link.reference}` is no file of the "
+                                          f"site ({target})", f"put the file at {folder}{target}, or fix the path",
+                                          warning=True))
+            else:
                 warnings.append(SiteError(briefing.file, link.line, f"link `{link.reference}` leads to no page of "
                                           f"the site ({target})", "fix the link, or name another briefing by "
                                           "its content file: `../01/voisin.md`", warning=True))

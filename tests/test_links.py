@@ -180,3 +180,20 @@ def test_a_link_to_a_section_of_its_own_page_is_checked(tmp_path: Path) -> None:
         "(it has no headings: add one, or fix the link)"], run.stderr
     site = config.parent / "site"
     assert _body_links(site, "2024/05/seisme/index.html")[:4] == ["#bilan", "#fn1", "#main", "#bilan-final"]
+
+
+def test_an_image_from_the_root_that_is_no_file_of_the_site_is_a_warning(tmp_path: Path) -> None:
+    """`![logo](/static/favicon.svg)` is the theme's file; `/static/absent.png` and
+    `/2024/05/absente.png` are no file anywhere: a warning each, at its line, saying where the
+    file would go. The image is written as it would be anyway."""
+    body = "![Logo](/static/favicon.svg)\n\n![Rien](/static/absent.png) et ![Carte](/2024/05/absente.png)\n"
+    config = link_project(tmp_path / "project", body=body)
+    run = run_build_py(config, "build", "--no-search")
+    assert run.code == 0, run.output
+    assert [line for line in run.stderr.splitlines() if "image" in line] == [
+        f"{SOURCE}:8: warning: image `/static/absent.png` is no file of the site (static/absent.png) "
+        "(put the file at static/absent.png, or fix the path)",
+        f"{SOURCE}:8: warning: image `/2024/05/absente.png` is no file of the site (2024/05/absente.png) "
+        "(put the file at content/2024/05/absente.png, or fix the path)"], run.stderr
+    images = [e.attrs["src"] for e in parse_html(config.parent / "site" / PAGE).find("div", "body").find_all("img")]
+    assert images == ["../../../static/favicon.svg", "../../../static/absent.png", "../absente.png"]
