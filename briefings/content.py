@@ -24,7 +24,7 @@ from .urls import PAGES_FOLDER, alias_path, briefing_path, reserved_folder, slug
 from .workers import map_items
 
 FIELDS = ("title", "date", "topics", "authors", "lang", "summary", "id", "source", "slug", "draft", "nav_order",
-          "image", "image_alt", "updated", "corrections", "aliases")
+          "image", "image_alt", "updated", "corrections", "aliases", "toc")
 CORRECTION_FIELDS = ("date", "text")
 SLUG_FROM_FILE_MAX = 200
 """A slug taken from a file name is already a slug (import may have suffixed it `-2`): keep it whole."""
@@ -39,6 +39,28 @@ class Alias(NamedTuple):
     """The site file written there (urls.alias_path): `2023/08/ancien-titre/index.html`."""
     line: int | None
     """Its line in the content file, for errors."""
+
+
+class Heading(NamedTuple):
+    """A heading of a briefing's body."""
+
+    level: int
+    """2 for `## Bilan`."""
+    id: str
+    """Its element id (urls.heading_id), which a link to the section names."""
+    text: str
+    """Its text, without Markdown."""
+
+
+class TocEntry(NamedTuple):
+    """A line of a table of contents: a heading and those just below it in level."""
+
+    heading: Heading
+    children: tuple[Heading, ...]
+
+
+TOC_MIN_HEADINGS = 3
+"""Headings a body needs for its page to get a table of contents without `toc: true`."""
 
 
 class Correction(NamedTuple):
@@ -98,8 +120,12 @@ class Briefing:
     """Who wrote it (`authors:`), as written: its byline, each with a page of their briefings."""
     aliases: tuple[Alias, ...] = ()
     """Its old addresses (`aliases:`), each a small page redirecting to it (plan.redirect_pages)."""
-    sections: tuple[str, ...] = ()
-    """The ids of its body's headings, which links to its sections name (`voisin.md#bilan`)."""
+    headings: tuple[Heading, ...] = ()
+    """Its body's headings: links to its sections name their ids (`voisin.md#bilan`), and its
+    table of contents lists them."""
+    toc: bool | None = None
+    """`toc:` in the front matter: always a table of contents, or never; None lets the headings
+    decide (see `table_of_contents`)."""
     site_links: tuple[SiteLink, ...] = ()
     """Its body's links to pages of the site by their URL (`../autre/`, `/topics/economie/`):
     each build checks they lead to a page (links.dead_links)."""
@@ -127,6 +153,30 @@ class Briefing:
         object.__setattr__(self, "shape_digest", _digest(
             self.file, self.path, self.date.sort_key, self.topics, self.lang, self.id, self.scheduled,
             self.last_modified.sort_key, self.authors))
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The ids of its body's headings: what a link to one of its sections may name."""
+        return tuple(heading.id for heading in self.headings)
+
+    @property
+    def table_of_contents(self) -> tuple[TocEntry, ...]:
+        """The page's table of contents: its headings of the two highest levels it uses, each
+        top one with those below it. Shown when the body has TOC_MIN_HEADINGS of them (a
+        long, structured text), or whatever their number with `toc: true`; never with `toc: false`."""
+        if self.toc is False or not self.headings:
+            return ()
+        top = min(heading.level for heading in self.headings)
+        listed = [heading for heading in self.headings if heading.level <= top + 1]
+        if self.toc is None and len(listed) < TOC_MIN_HEADINGS:
+            return ()
+        entries: list[TocEntry] = []
+        for heading in listed:
+            if heading.level == top or not entries:
+                entries.append(TocEntry(heading, ()))
+            else:
+                entries[-1] = entries[-1]._replace(children=(*entries[-1].children, heading))
+        return tuple(entries)
 
     @property
     def reading_minutes(self) -> int:
@@ -404,6 +454,14 @@ class _Fields:
                 names.append(name)
         return tuple(names)
 
+    def toc(self) -> bool | None:
+        """`toc:` true or false; None when absent (the headings decide)."""
+        value = self.doc.meta.get("toc")
+        if value is None or isinstance(value, bool):
+            return value
+        self.problem("toc", "`toc` must be true or false", "write `toc: true`, `toc: false`, or remove the line")
+        return None
+
     def aliases(self) -> tuple[Alias, ...]:
         """`aliases:`, the page's old addresses (a list, or one as text), each once."""
         value = self.doc.meta.get("aliases")
@@ -587,8 +645,8 @@ class _Fields:
         self.unknown_keys()
         undated = self.undated(path)
         body = clean_body(self.doc.body)
-        sections = _sections(body)
-        media, image, links, site_links = self.media(path, files, sections)
+        headings = _headings(body)
+        media, image, links, site_links = self.media(path, files, tuple(h.id for h in headings))
         title = self.text("title", required=True)
         if not body.strip():
             self.errors.append(SiteError(self.shown, self.doc.body_line, "the briefing has no text",
@@ -611,7 +669,7 @@ class _Fields:
             body_line=self.doc.body_line, words=word_count(body), digest=briefing_digest(digest, media, image, links),
             draft=draft,
             summary_box=summary_box, undated=undated is not None, nav_order=order, media=media, image=image,
-            links=links, site_links=site_links, sections=sections, updated=self.updated(date),
+            links=links, site_links=site_links, headings=headings, toc=self.toc(), updated=self.updated(date),
             corrections=self.corrections(date),
             authors=self.authors(), aliases=self.aliases())
 
@@ -663,10 +721,10 @@ def _summary(written: str, body: str) -> tuple[str, bool]:
     return summary, not plain.startswith(summary.removesuffix("…").rstrip(",;: "))
 
 
-def _sections(body: str) -> tuple[str, ...]:
-    """The ids of the body's headings (markdown.section_ids), imported here as `_summary` is."""
-    from .markdown import section_ids
-    return section_ids(body)
+def _headings(body: str) -> tuple[Heading, ...]:
+    """The body's headings (markdown.section_headings), imported here as `_summary` is."""
+    from .markdown import section_headings
+    return tuple(Heading(*found) for found in section_headings(body))
 
 
 def dedupe_slugs(briefings: list[Briefing]) -> tuple[list[Briefing], list[SiteError]]:

@@ -316,7 +316,7 @@ PHRASES: dict[str, str | tuple[str, str]] = {
     "scheduled": "Scheduled",
     "page_of": "Page {number} of {count}",
     "by": "By", "authors": "Authors", "all_authors": "All authors", "briefings_by": "Briefings by {author}",
-    "author_feed": "RSS feed of {author}", "filter_author": "Author",
+    "author_feed": "RSS feed of {author}", "filter_author": "Author", "contents": "Contents",
 }
 """The interface's phrases in English, by the key templates pass to `t()`: English is the
 source language of the catalogs (each phrase is a catalog's msgid) and the fallback of any

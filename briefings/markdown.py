@@ -235,12 +235,15 @@ _HEADING = re.compile(r"^ {0,3}(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$)", re.MU
 """A line that may make a heading (`## Bilan`, or a setext underline): a body without one has none."""
 
 
-def section_ids(source: str) -> tuple[str, ...]:
-    """The ids a body's headings get (see `_heading_ids`), in order: what a link to one of its
-    sections may name. Most bodies have no heading and are not parsed."""
+def section_headings(source: str) -> list[tuple[int, str, str]]:
+    """A body's headings, in order: level (2 for `##`), the id they get (see `_heading_ids`:
+    what a link to the section names) and their text (for a table of contents). Most bodies
+    have no heading and are not parsed."""
     if not _HEADING.search(source):
-        return ()
-    return tuple(str(t.attrGet("id")) for t in _md.parse(source, {}) if t.type == "heading_open")
+        return []
+    tokens = _md.parse(source, {})
+    return [(int(token.tag[1]), str(token.attrGet("id")), _inline_text(tokens[index + 1].children or [])[0])
+            for index, token in enumerate(tokens) if token.type == "heading_open"]
 
 
 def parse(source: str) -> list[Token]:

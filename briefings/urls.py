@@ -79,7 +79,7 @@ def unique_slug(slug: str, taken: set[str]) -> str:
 
 
 THEME_IDS = frozenset({"main", "search", "corrections-title", "related-title", "month-topics-title",
-                       "topic-years-title", "h-year-only"})
+                       "topic-years-title", "h-year-only", "toc-title"})
 """The element ids of the default theme's pages, which a heading's id must not take."""
 FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d+")
 """The ids the footnotes of a body take (`fn1`, `fnref1`)."""
