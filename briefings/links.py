@@ -29,6 +29,7 @@ from .urls import FOOTNOTE_ID, SEARCH_INDEX_DIR, STATIC_DIR, THEME_IDS, rooted_p
 
 if TYPE_CHECKING:
     from .content import Briefing
+    from .plan import Page
 
 CONTENT_SUFFIX = ".md"
 
@@ -71,6 +72,52 @@ def dead_links(briefings: Iterable[Briefing], site_paths: Collection[str]) -> li
                                           f"the site ({target})", "fix the link, or name another briefing by "
                                           "its content file: `../01/voisin.md`", warning=True))
     return warnings
+
+
+def moved_pages(before: dict[str, Briefing], new_files: Collection[str], now: Iterable[Briefing],
+                published: Collection[str], pages: Iterable[Page]) -> list[SiteError]:
+    """A warning for each briefing or page whose page moved since the last build, when the old
+    address was published (in `published`, the live site's files) and is no page now (an
+    alias of it, for instance): links already shared lead nowhere. `before` holds the content
+    files read again or gone, as the last build had them: a file read again is compared with
+    itself, a new file (`new_files`) with the gone one of its `id` (a file renamed), when one
+    alone has it.
+    Not an automatic redirect: a clean build, without the last one's memory, would not make
+    it, so the editor adds the alias the warning gives."""
+    current = list(now)
+    files = {briefing.file for briefing in current}
+    renamed = _unique_ids(old for old in before.values() if old.file not in files)
+    moved = [(briefing, old.path) for briefing in current
+             if (old := _last_version(briefing, before, new_files, renamed)) is not None
+             and old.path != briefing.path and old.path in published]
+    if not moved:
+        return []
+    paths = {page.path for page in pages}
+    warnings = []
+    for briefing, old_path in moved:
+        if old_path in paths:
+            continue
+        was, new = ("/" + path.removesuffix("index.html") for path in (old_path, briefing.path))
+        warnings.append(SiteError(briefing.file, None, f"its page moved from {was} to {new}: links to the old "
+                                  "address now lead nowhere", f"add `aliases: [{was}]` to its front matter to keep "
+                                  "them working", warning=True))
+    return warnings
+
+
+def _last_version(briefing: Briefing, before: dict[str, Briefing], new_files: Collection[str],
+                  renamed: dict[str, Briefing]) -> Briefing | None:
+    """The briefing as the last build had it: its file's, or for a new file the gone one of its id."""
+    if briefing.file in before:
+        return before[briefing.file]
+    return renamed.get(briefing.id) if briefing.file in new_files else None
+
+
+def _unique_ids(briefings: Iterable[Briefing]) -> dict[str, Briefing]:
+    """The briefings by id, leaving out ids that more than one has."""
+    found: dict[str, Briefing | None] = {}
+    for briefing in briefings:
+        found[briefing.id] = None if briefing.id in found else briefing
+    return {key: briefing for key, briefing in found.items() if briefing is not None}
 
 
 def _relative_target(page: str, url_path: str) -> str | None:

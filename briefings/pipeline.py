@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 from . import cache as build_cache
 from .archive import Archive, RelatedMemo, build_archive, one_spelling, related_memo
 from .config import Config
-from .content import FileEntry, content_stamps, load_content, stale_files
-from .errors import SiteError, SiteErrors
-from .links import dead_links, resolve_links
+from .content import Briefing, FileEntry, content_stamps, load_content, stale_files
+from .errors import SiteError, SiteErrors, display_path
+from .links import dead_links, moved_pages, resolve_links
 from .output import SiteWriter, static_files
 from .plan import Page, media_collisions, media_files, path_collisions, plan_site
 from .schedule import Schedule, schedule, site_today
@@ -294,14 +294,26 @@ def _load(config: Config, surveyed: _Surveyed, options: _Options) -> _Loaded:
     """Load and check everything (raises on errors), with the related briefings chosen
     (`_record` saves both for the next build)."""
     cache = surveyed.cache
-    parsed = len(stale_files(surveyed.now.stamps, cache.files))
+    stale = stale_files(surveyed.now.stamps, cache.files)
+    before, new = _as_last_built(config, cache.files, surveyed.now.stamps, stale)  # loading replaces entries
     archive, pages, renderer, warnings, held = load(config, options.strict, cache.files, surveyed.now.stamps,
                                                      options.jobs,
                                                      config.cache_dir / "templates" if options.persist else None,
                                                      cache.related, surveyed.today, options.future)
     if cache.related is None or cache.related.key != archive.shape_key:
         cache.related = related_memo(archive, config.related)
-    return _Loaded(archive, pages, renderer, warnings, held, parsed)
+    warnings += moved_pages(before, new, (*archive.briefings, *archive.pages), surveyed.manifest.site, pages)
+    return _Loaded(archive, pages, renderer, warnings, held, len(stale))
+
+
+def _as_last_built(config: Config, files: dict[str, FileEntry], stamps: dict[str, tuple[int, int]],
+                   stale: list[str]) -> tuple[dict[str, Briefing], set[str]]:
+    """What `moved_pages` compares with: the briefings of the content files read again this
+    time, or gone, as the last build had them, by content file; and the files new since."""
+    gone = [key for key in files if key not in stamps]
+    before = {entry.briefing.file: entry.briefing for key in (*stale, *gone)
+              if (entry := files.get(key)) is not None and entry.briefing is not None}
+    return before, {display_path(Path(key), config.root) for key in stale if key not in files}
 
 
 @dataclass

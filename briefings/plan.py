@@ -114,12 +114,13 @@ def _alias_clashes(pages: list[Page], files: dict[str, str]) -> list[SiteError]:
     """Old addresses (`aliases:`) on a media or static file of the site (`files`, by their
     casefolded path), or inside any file, where the redirect would need a folder
     (`/static/style.css/`). Those on a page are path_collisions'."""
+    redirects = [page for page in pages if page.template == REDIRECT_TEMPLATE]
+    if not redirects:
+        return []
     everything = {page.path.casefold(): page.path for page in pages if page.template != REDIRECT_TEMPLATE}
     everything.update(files)
     errors = []
-    for page in pages:
-        if page.template != REDIRECT_TEMPLATE:
-            continue
+    for page in redirects:
         path = page.path.casefold()
         folders = ["/".join(path.split("/")[:end]) for end in range(1, path.count("/") + 1)]
         if path in files:

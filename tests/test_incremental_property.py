@@ -562,7 +562,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
         assert site == reference, "incremental build != clean build\n" + _site_difference(site, reference)
         assert (result.briefings, result.pages) == (clean_result.briefings, clean_result.pages)
         assert result.schedule == clean_result.schedule
-        assert sorted(map(str, result.warnings)) == sorted(map(str, clean_result.warnings))
+        # a page that moved is said only by comparing with the last build (links.moved_pages)
+        assert sorted(str(w) for w in result.warnings if "its page moved" not in str(w)) == \
+            sorted(map(str, clean_result.warnings))
 
     def _clean_build(self):
         """A first build of a fresh copy of the project's inputs: no .cache/, no site/."""
