@@ -58,7 +58,7 @@ def path_collisions(pages: list[Page]) -> list[SiteError]:
     for page in pages:
         first = seen.setdefault(page.path.casefold(), page)
         if first is not page:
-            culprit, other = sorted((first, page), key=_blame)
+            culprit, other = (page, first) if _blame(page) <= _blame(first) else (first, page)
             if culprit.template == REDIRECT_TEMPLATE:
                 errors.append(_alias_error(culprit, f"is already {_what_is_at(other)}"))
                 continue
@@ -69,7 +69,8 @@ def path_collisions(pages: list[Page]) -> list[SiteError]:
 
 
 def _blame(page: Page) -> int:
-    """Which of two pages on one path an error names: an alias, then a briefing, then a listing."""
+    """Which of two pages on one path an error names, the lower first (the later of two alike):
+    an alias, then a briefing, then a listing."""
     return 0 if page.template == REDIRECT_TEMPLATE else 1 if "briefing" in page.context else 2
 
 

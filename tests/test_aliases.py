@@ -113,7 +113,7 @@ def test_an_alias_where_the_site_has_something_else_is_an_error_naming_both(tmp_
     assert [line for line in run.stderr.splitlines() if "its alias" in line] == [  # the two style.css are one
         f"{other}:5: its alias /2023/08/nouveau/ is already the page of {SOURCE} (remove it from `aliases:`)",
         f"{other}:6: its alias /topics/ is already the site's topics.html page (remove it from `aliases:`)",
-        f"{other}:7: its alias /2023/08/ancien-titre/ is already an alias of {SOURCE} (remove it from `aliases:`)",
+        f"{SOURCE}:5: its alias /2023/08/ancien-titre/ is already an alias of {other} (remove it from `aliases:`)",
         f"{other}:8: its alias /static/style.css/ would be a folder, but the site has a file static/style.css "
         "(remove it from `aliases:`)",
         f"{other}:10: its alias /2024/01/carte.png/ would be a folder, but the site has a file 2024/01/carte.png "
