@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import SiteError
 from .media import Reference, into_site
-from .urls import FOOTNOTE_ID, SEARCH_INDEX_DIR, STATIC_DIR, THEME_IDS, rooted_path
+from .urls import FOOTNOTE_ID, SEARCH_INDEX_DIR, STATIC_DIR, THEME_IDS, pretty_path, rooted_path
 
 if TYPE_CHECKING:
     from .content import Briefing
@@ -97,7 +97,7 @@ def moved_pages(before: dict[str, Briefing], new_files: Collection[str], now: It
     for briefing, old_path in moved:
         if old_path in paths:
             continue
-        was, new = ("/" + path.removesuffix("index.html") for path in (old_path, briefing.path))
+        was, new = ("/" + pretty_path(path) for path in (old_path, briefing.path))
         warnings.append(SiteError(briefing.file, None, f"its page moved from {was} to {new}: links to the old "
                                   "address now lead nowhere", f"add `aliases: [{was}]` to its front matter to keep "
                                   "them working", warning=True))

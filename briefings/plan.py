@@ -84,7 +84,7 @@ def _alias_error(page: Page, problem: str) -> SiteError:
     """An old address of a briefing (a redirect page) where the site has something else."""
     target: Briefing = page.context["target"]
     line = next((alias.line for alias in target.aliases if alias.path == page.path), None)
-    address = "/" + page.path.removesuffix("index.html")
+    address = "/" + urls.pretty_path(page.path)
     return SiteError(target.file, line, f"its alias {address} {problem}",
                      "remove it from `aliases:`")
 

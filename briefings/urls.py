@@ -275,11 +275,9 @@ def alias_path(address: str) -> str | None:
     `/old/page.html` keeps its name). Not a whole URL: the same site is built for other hosts
     (`--base-url`, the preview). None for what no static host could redirect: a URL, a query
     or fragment, the home page, the search index's folder."""
-    if urlsplit(address).scheme or address.startswith("//"):
+    if not address or urlsplit(address).scheme or "?" in address or "#" in address:
         return None
-    if not address or "?" in address or "#" in address:
-        return None
-    path = rooted_path(address if address.startswith("/") else "/" + address)
+    path = rooted_path(address if address.startswith("/") else "/" + address)  # None for `//host/…`
     if path is None or path == "index.html" or path.split("/")[0] == SEARCH_INDEX_DIR:
         return None
     if not path.endswith((".html", ".htm", "/index.html")):
@@ -315,10 +313,17 @@ def _relative_path(from_path: str, to_path: str) -> str:
     return "/".join([".."] * (len(start) - common) + target[common:])
 
 
+def pretty_path(to_path: str) -> str:
+    """A site path as its URL names it: a folder's `index.html` dropped (`topics/index.html`
+    -> `topics/`), any other file kept (`2019/kim.html`)."""
+    if to_path == "index.html" or to_path.endswith("/index.html"):
+        return to_path[: -len("index.html")]
+    return to_path
+
+
 def absolute_url(base_url: str, to_path: str) -> str:
     """`base_url` + the pretty path: for feeds, sitemaps and canonical links."""
-    if to_path == "index.html" or to_path.endswith("/index.html"):
-        to_path = to_path[: -len("index.html")]
+    to_path = pretty_path(to_path)
     encoded = to_path if _NOTHING_TO_QUOTE.fullmatch(to_path) else quote(to_path, safe=_URL_SAFE)
     return base_url.rstrip("/") + "/" + encoded
 
