@@ -424,8 +424,7 @@ class _Fields:
         known = [rule.slug for rule in self.config.topics] + [self.config.default_topic]
         for item in value:
             if not isinstance(item, str) or not slugify(item, fallback=""):
-                shown = repr(clean_line(item)[:80]) if isinstance(item, str) else _kind(item)
-                self.problem("topics", f"topic {shown} is not a topic slug",
+                self.problem("topics", f"topic {_shown(item)} is not a topic slug",
                              "use lowercase letters, digits and hyphens, e.g. `defence`")
                 continue
             slug = slugify(item, fallback="topic")
@@ -447,8 +446,7 @@ class _Fields:
         for item in value if isinstance(value, list) else [value]:
             name = author_name(item)
             if not name:
-                shown = repr(clean_line(item)[:80]) if isinstance(item, str) else _kind(item)
-                self.problem("authors", f"author {shown} is not a name",
+                self.problem("authors", f"author {_shown(item)} is not a name",
                              "write e.g. `authors: [Marie Dupont, Jean Martin]`")
             elif name not in names:
                 names.append(name)
@@ -473,8 +471,7 @@ class _Fields:
                                     first_line=2)
             path = alias_path(item.strip()) if isinstance(item, str) else None
             if path is None:
-                shown = repr(clean_line(item)[:80]) if isinstance(item, str) else _kind(item)
-                self.errors.append(SiteError(self.shown, line, f"alias {shown} is not an address on this site",
+                self.errors.append(SiteError(self.shown, line, f"alias {_shown(item)} is not an address on this site",
                                              "write the old address from the site's root, without "
                                              "the host: e.g. `aliases: [/2023/08/ancien-titre/]`"))
             else:
@@ -684,6 +681,12 @@ def author_name(value: object) -> str:
 def is_language_tag(text: str) -> bool:
     """A BCP 47 language tag such as `fr`, `en` or `pt-BR`: what `lang:` takes."""
     return bool(_LANG.fullmatch(text))
+
+
+def _shown(item: object) -> str:
+    """A front matter item as an error names it: text quoted (on one line, its first 80
+    characters), anything else by its kind."""
+    return repr(clean_line(item)[:80]) if isinstance(item, str) else _kind(item)
 
 
 def _kind(value: object) -> str:

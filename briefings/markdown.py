@@ -136,7 +136,8 @@ def _heading_ids(state: StateCore) -> None:
     taken: set[str] = set()
     for index, token in enumerate(state.tokens):
         if token.type == "heading_open" and index + 1 < len(state.tokens):
-            token.attrSet("id", heading_id(_inline_text(state.tokens[index + 1].children or [])[0], taken))
+            token.meta["text"] = _inline_text(state.tokens[index + 1].children or [])[0]  # for section_headings
+            token.attrSet("id", heading_id(token.meta["text"], taken))
 
 
 _md.core.ruler.push("more", _more_marks)
@@ -241,9 +242,8 @@ def section_headings(source: str) -> list[tuple[int, str, str]]:
     have no heading and are not parsed."""
     if not _HEADING.search(source):
         return []
-    tokens = _md.parse(source, {})
-    return [(int(token.tag[1]), str(token.attrGet("id")), _inline_text(tokens[index + 1].children or [])[0])
-            for index, token in enumerate(tokens) if token.type == "heading_open"]
+    return [(int(token.tag[1]), str(token.attrGet("id")), token.meta.get("text", ""))
+            for token in _md.parse(source, {}) if token.type == "heading_open"]
 
 
 def parse(source: str) -> list[Token]:
