@@ -254,6 +254,16 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def _write_config(self) -> None:
         self._write(self.root / "config.yaml", yaml.safe_dump(self.config, allow_unicode=True, sort_keys=False))
 
+    def _set_key(self, index: int, key: str, value: object) -> None:
+        """Give the `index`th briefing's front matter `key` the `value` (None: no such key), and write it."""
+        name = self._pick(index)
+        meta = self.docs[name][0]
+        meta.pop(key, None)
+        if value is not None:
+            meta[key] = value
+        _note(f"{key} of {name} -> {value}")
+        self._write_doc(name)
+
     def _pick(self, index: int) -> str:
         names = sorted(self.docs)
         return names[index % len(names)]
@@ -330,47 +340,24 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @precondition(lambda self: self.docs)
     @rule(index=st.integers(0, 99), topics=topic_lists)
     def change_topics(self, index: int, topics: list | None) -> None:
-        name = self._pick(index)
-        meta = self.docs[name][0]
-        meta.pop("topics", None)
-        if topics is not None:
-            meta["topics"] = topics
-        _note(f"topics of {name} -> {topics}")
-        self._write_doc(name)
+        self._set_key(index, "topics", topics)
 
     @precondition(lambda self: self.docs)
     @rule(index=st.integers(0, 99), authors=author_lists)
     def change_authors(self, index: int, authors: list | None) -> None:
-        name = self._pick(index)
-        meta = self.docs[name][0]
-        meta.pop("authors", None)
-        if authors is not None:
-            meta["authors"] = authors
-        _note(f"authors of {name} -> {authors}")
-        self._write_doc(name)
+        self._set_key(index, "authors", authors)
 
     @precondition(lambda self: self.docs)
     @rule(index=st.integers(0, 99), count=st.integers(0, 2))
     def change_aliases(self, index: int, count: int) -> None:
         """Old addresses of its own (no two briefings share one), each a redirect page to it."""
         name = self._pick(index)
-        meta = self.docs[name][0]
-        meta.pop("aliases", None)
-        if count:
-            meta["aliases"] = [f"/ancien/{name}/", f"/vieux-{name}.html"][:count]
-        _note(f"aliases of {name} -> {meta.get('aliases')}")
-        self._write_doc(name)
+        self._set_key(index, "aliases", [f"/ancien/{name}/", f"/vieux-{name}.html"][:count] or None)
 
     @precondition(lambda self: self.docs)
     @rule(index=st.integers(0, 99), lang=langs)
     def change_lang(self, index: int, lang: str | None) -> None:
-        name = self._pick(index)
-        meta = self.docs[name][0]
-        meta.pop("lang", None)
-        if lang is not None:
-            meta["lang"] = lang
-        _note(f"lang of {name} -> {lang}")
-        self._write_doc(name)
+        self._set_key(index, "lang", lang)
 
     @precondition(lambda self: self.docs)
     @rule(index=st.integers(0, 99), version=st.integers(0, len(IMAGES) - 1))
